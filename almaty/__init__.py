@@ -1,0 +1,1 @@
+"""Visit Almaty City warehouse: configuration and the `almaty` command."""

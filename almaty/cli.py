@@ -1,0 +1,168 @@
+"""The `almaty` command: the edge where user mistakes become one-line errors.
+
+Each subcommand parses its arguments, reads settings and calls plain functions;
+no logic lives here beyond that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from almaty.config import load_settings
+from almaty.errors import AlmatyError
+from almaty.sample_data import SampleSpec
+
+DEMO = SampleSpec()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line, not a usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _cmd_secret_init(_: argparse.Namespace) -> None:
+    from almaty.secret import create_secret
+
+    path = load_settings().secret_key_file
+    create_secret(path)
+    print(f"created the secret key file {path} (mode 0600); keep it out of git and back it up")
+
+
+def _cmd_generate(args: argparse.Namespace) -> None:
+    from almaty.sample_data import generate_sample
+
+    spec = SampleSpec(args.start, args.days, args.users, args.events_per_day, args.seed)
+    generate_sample(args.out or load_settings().landing_dir, spec)
+
+
+def _cmd_demo(_: argparse.Namespace) -> None:
+    from almaty.demo import run_demo
+
+    run_demo(load_settings())
+
+
+def _cmd_bench_generate(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_generate
+
+    bench_generate(events=args.events, seed=args.seed)
+
+
+def _add_generate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", type=Path, help="the landing zone to create (default: ALMATY_LANDING_DIR)"
+    )
+    parser.add_argument(
+        "--start",
+        type=_iso_date,
+        default=DEMO.start,
+        help="first delivery day, YYYY-MM-DD (default %(default)s)",
+    )
+    parser.add_argument(
+        "--days", type=_positive_int, default=DEMO.days, help="delivery days (default %(default)s)"
+    )
+    parser.add_argument(
+        "--users", type=_positive_int, default=DEMO.users, help="accounts (default %(default)s)"
+    )
+    parser.add_argument(
+        "--events-per-day",
+        type=_positive_int,
+        default=DEMO.events_per_day,
+        help="average usage events a day, before seasonality (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEMO.seed, help="random seed (default %(default)s)"
+    )
+
+
+def _group(commands: argparse._SubParsersAction, name: str, help_: str):
+    """A command that only holds subcommands (`almaty secret ...`)."""
+    parser = commands.add_parser(name, help=help_, description=help_)
+    return parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
+
+
+def _command(
+    commands: argparse._SubParsersAction,
+    name: str,
+    handler: Callable[[argparse.Namespace], None],
+    help_: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=help_, description=description or help_)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="almaty",
+        description="Visit Almaty City warehouse: sample data, pipeline, privacy and serving.",
+        epilog="Settings come from ALMATY_* environment variables; see the README.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    secret = _group(commands, "secret", "manage the pseudonymization secret")
+    _command(
+        secret,
+        "init",
+        _cmd_secret_init,
+        "create a new random secret key file (never overwrites one)",
+        "Create ALMATY_SECRET_KEY_FILE with 32 random bytes as hex text, mode 0600.",
+    )
+
+    generate = _command(
+        commands, "generate", _cmd_generate, "write a realistic sample landing zone (landing-v1)"
+    )
+    _add_generate_options(generate)
+    _command(commands, "demo", _cmd_demo, "sample data and the whole pipeline, then where to look")
+
+    bench = _group(commands, "bench", "benchmarks behind `make bench`")
+    bench_generate = _command(
+        bench,
+        "generate",
+        _cmd_bench_generate,
+        "events per second of `almaty generate` for one day",
+        "Generate one delivery day of N events into a temporary folder; report events per "
+        "second and peak memory.",
+    )
+    bench_generate.add_argument(
+        "--events", type=_positive_int, default=1_000_000, help="events (default %(default)s)"
+    )
+    bench_generate.add_argument("--seed", type=int, default=DEMO.seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user mistakes print one line on stderr and give a non-zero exit."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except AlmatyError as error:
+        print(f"almaty: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("almaty: interrupted", file=sys.stderr)
+        return 130
+    return 0

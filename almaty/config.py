@@ -1,0 +1,68 @@
+"""Every setting of the warehouse, read from the environment in one place.
+
+Relative paths are taken from the current directory, so `make demo` run from the
+repository keeps everything under `data/`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from almaty.errors import ConfigError
+
+# name -> (default, what it is); the README's configuration table lists the same.
+SETTINGS: dict[str, tuple[str | None, str]] = {
+    "ALMATY_LANDING_DIR": ("data/landing", "the landing zone the website delivers (read-only)"),
+    "ALMATY_WAREHOUSE": ("data/warehouse.duckdb", "the DuckDB warehouse file"),
+    "ALMATY_EXPORT_DIR": ("data/exports", "versioned exports such as recommendations"),
+    "ALMATY_SECRET_KEY_FILE": ("data/secret.key", "the pseudonymization secret (hex text)"),
+    "ALMATY_AS_OF": (None, "the date that counts as today for retention (YYYY-MM-DD)"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse: Path
+    export_dir: Path
+    secret_key_file: Path
+    as_of: date
+
+    @property
+    def published_warehouse(self) -> Path:
+        """The read-only copy that dashboards, the service and access requests open."""
+        return self.warehouse.with_name(f"{self.warehouse.stem}.published{self.warehouse.suffix}")
+
+
+def parse_date(text: str, where: str) -> date:
+    """A YYYY-MM-DD date, or a ConfigError naming `where` it came from."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"{where}: {text!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def load_settings(environ: Mapping[str, str] | None = None, today: date | None = None) -> Settings:
+    """Settings from `environ` (default: the process environment); `today` is the real date."""
+    env = os.environ if environ is None else environ
+
+    def value(name: str) -> str | None:
+        raw = env.get(name, "").strip()
+        return raw or SETTINGS[name][0]
+
+    def path(name: str) -> Path:
+        return Path(value(name)).expanduser()
+
+    as_of_text = value("ALMATY_AS_OF")
+    as_of = parse_date(as_of_text, "ALMATY_AS_OF") if as_of_text else (today or date.today())
+    return Settings(
+        landing_dir=path("ALMATY_LANDING_DIR"),
+        warehouse=path("ALMATY_WAREHOUSE"),
+        export_dir=path("ALMATY_EXPORT_DIR"),
+        secret_key_file=path("ALMATY_SECRET_KEY_FILE"),
+        as_of=as_of,
+    )

@@ -1,0 +1,58 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from almaty.config import SETTINGS, load_settings
+from almaty.errors import ConfigError
+
+TODAY = date(2026, 11, 25)
+
+
+def test_defaults_apply_when_nothing_is_set() -> None:
+    settings = load_settings({}, today=TODAY)
+    assert settings.landing_dir == Path("data/landing")
+    assert settings.warehouse == Path("data/warehouse.duckdb")
+    assert settings.export_dir == Path("data/exports")
+    assert settings.secret_key_file == Path("data/secret.key")
+    assert settings.as_of == TODAY
+
+
+def test_environment_overrides_every_setting(tmp_path: Path) -> None:
+    env = {
+        "ALMATY_LANDING_DIR": str(tmp_path / "in"),
+        "ALMATY_WAREHOUSE": str(tmp_path / "wh.duckdb"),
+        "ALMATY_EXPORT_DIR": str(tmp_path / "out"),
+        "ALMATY_SECRET_KEY_FILE": str(tmp_path / "k"),
+        "ALMATY_AS_OF": "2029-01-31",
+    }
+    settings = load_settings(env, today=TODAY)
+    assert settings.landing_dir == tmp_path / "in"
+    assert settings.warehouse == tmp_path / "wh.duckdb"
+    assert settings.export_dir == tmp_path / "out"
+    assert settings.secret_key_file == tmp_path / "k"
+    assert settings.as_of == date(2029, 1, 31)
+
+
+def test_blank_values_mean_the_default() -> None:
+    settings = load_settings({"ALMATY_WAREHOUSE": "  ", "ALMATY_AS_OF": ""}, today=TODAY)
+    assert settings.warehouse == Path("data/warehouse.duckdb")
+    assert settings.as_of == TODAY
+
+
+def test_published_copy_lives_beside_the_warehouse(tmp_path: Path) -> None:
+    settings = load_settings({"ALMATY_WAREHOUSE": str(tmp_path / "x" / "wh.duckdb")})
+    assert settings.published_warehouse == tmp_path / "x" / "wh.published.duckdb"
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "25.11.2026", "tomorrow"])
+def test_a_bad_as_of_date_names_the_variable(bad: str) -> None:
+    with pytest.raises(ConfigError, match="ALMATY_AS_OF") as caught:
+        load_settings({"ALMATY_AS_OF": bad})
+    assert caught.value.exit_code == 2
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for name in SETTINGS:
+        assert f"`{name}`" in readme, name
