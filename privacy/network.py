@@ -1,0 +1,104 @@
+"""Client IP addresses: kept only as a coarse network and a token that lives one day.
+
+The network (`/24` for IPv4, `/48` for IPv6) is enough for geography and abuse
+statistics. The token lets analysts count distinct addresses within a day, but
+it is keyed with a key of that day, so the same address cannot be followed from
+one day to the next, and without the secret it cannot be computed from an
+address at all.
+
+Day keys: HMAC-SHA256(ip key, b"almaty/ip-day/v1/" + ISO date), where the ip key
+is `privacy.pseudonyms.derive_key(secret, "ip")`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+from datetime import date, datetime
+from typing import Final
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+IPV4_PREFIX: Final = 24
+IPV6_PREFIX: Final = 48
+TOKEN_HEX_CHARS: Final = 16  # 64 bits: collisions are negligible among one day's addresses
+
+_DAY_LABEL: Final = b"almaty/ip-day/v1/"
+_PORT: Final = re.compile(r"[0-9]{1,5}")
+
+
+def _canonical(addr: IPAddress) -> IPAddress:
+    """IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as the IPv4 address it is, so both forms agree."""
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    return addr
+
+
+def _parse_address(text: str, field: str) -> IPAddress:
+    """One address as edges and proxies write it: spaces, `1.2.3.4:port`, `[v6]:port`.
+
+    The message names the field but not the value, so an error log never holds
+    an address.
+    """
+    candidate = text.strip()
+    port = ""
+    if candidate.startswith("["):
+        candidate, bracket, rest = candidate[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError(f"{field}: not an IP address")
+        port = rest[1:] if rest else ""
+    elif candidate.count(":") == 1:
+        candidate, _, port = candidate.partition(":")
+    if port and not _PORT.fullmatch(port):
+        raise ValueError(f"{field}: not an IP address (bad port)")
+    try:
+        return _canonical(ipaddress.ip_address(candidate))
+    except ValueError:
+        raise ValueError(f"{field}: not an IP address") from None
+
+
+def client_address(ip: str, x_forwarded_for: str | None) -> IPAddress:
+    """The visitor's address: the first hop of `x_forwarded_for` if any, else `ip`.
+
+    Behind a proxy `ip` is the proxy, and the contract says the first entry of
+    the chain is the client. Raises ValueError naming the field when it is not an
+    address, so the record can be quarantined instead of guessed at.
+    """
+    if x_forwarded_for is not None and x_forwarded_for.strip():
+        return _parse_address(x_forwarded_for.split(",", 1)[0], "x_forwarded_for")
+    return _parse_address(ip, "ip")
+
+
+def ip_network_of(addr: IPAddress) -> str:
+    """The `/24` (IPv4) or `/48` (IPv6) network holding `addr`: coarse enough to keep."""
+    addr = _canonical(addr)
+    if isinstance(addr, ipaddress.IPv4Address):
+        return str(ipaddress.IPv4Network((addr.packed, IPV4_PREFIX), strict=False))
+    return str(ipaddress.IPv6Network((addr.packed, IPV6_PREFIX), strict=False))
+
+
+def day_key(ip_key: bytes, day: date) -> bytes:
+    """The key of one day's tokens; a new day gives unrelated tokens.
+
+    `day` is the day the caller counts addresses in (the event's day in Almaty).
+    A datetime is refused: its time of day would silently make a key per instant.
+    """
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise TypeError("day_key needs a date, not a datetime or string")
+    return hmac.new(ip_key, _DAY_LABEL + day.isoformat().encode(), hashlib.sha256).digest()
+
+
+def ip_token(day_key: bytes, addr: IPAddress) -> str:
+    """A keyed token of `addr`, equal within the day of `day_key` and unlinkable across days."""
+    packed = _canonical(addr).packed
+    return hmac.new(day_key, packed, hashlib.sha256).hexdigest()[:TOKEN_HEX_CHARS]
+
+
+def pseudonymize_ip(
+    ip: str, x_forwarded_for: str | None, ip_key: bytes, day: date
+) -> tuple[str, str]:
+    """(network, day token) of a record's client address: all the warehouse keeps of it."""
+    addr = client_address(ip, x_forwarded_for)
+    return ip_network_of(addr), ip_token(day_key(ip_key, day), addr)

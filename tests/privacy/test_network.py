@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import date, datetime, timedelta
+from ipaddress import IPv4Address, IPv6Address
+
+import pytest
+
+from privacy.network import (
+    client_address,
+    day_key,
+    ip_network_of,
+    ip_token,
+    pseudonymize_ip,
+)
+from privacy.pseudonyms import derive_key
+
+IP_KEY = derive_key(bytes(range(32)), "ip")
+OTHER_IP_KEY = derive_key(bytes(range(1, 33)), "ip")
+DAY = date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("ip", "x_forwarded_for", "expected"),
+    [
+        ("10.0.0.5", None, IPv4Address("10.0.0.5")),
+        ("10.0.0.5", "", IPv4Address("10.0.0.5")),
+        ("10.0.0.5", "   ", IPv4Address("10.0.0.5")),
+        ("10.0.0.5", "95.56.12.7", IPv4Address("95.56.12.7")),
+        ("10.0.0.5", " 95.56.12.7 , 10.0.0.1, 10.0.0.5", IPv4Address("95.56.12.7")),
+        ("10.0.0.5", "95.56.12.7:51234, 10.0.0.1", IPv4Address("95.56.12.7")),
+        (" 95.56.12.7:443 ", None, IPv4Address("95.56.12.7")),
+        ("2a00:1fa0:42::1", None, IPv6Address("2a00:1fa0:42::1")),
+        ("10.0.0.5", "[2a00:1fa0:42::1]:443", IPv6Address("2a00:1fa0:42::1")),
+        ("[2a00:1fa0:42::1]", None, IPv6Address("2a00:1fa0:42::1")),
+        ("::ffff:95.56.12.7", None, IPv4Address("95.56.12.7")),
+        ("10.0.0.5", "[::ffff:95.56.12.7]:8080", IPv4Address("95.56.12.7")),
+    ],
+)
+def test_client_address_takes_the_first_forwarded_hop_else_the_edge_address(
+    ip: str, x_forwarded_for: str | None, expected: IPv4Address | IPv6Address
+) -> None:
+    assert client_address(ip, x_forwarded_for) == expected
+
+
+@pytest.mark.parametrize(
+    ("ip", "x_forwarded_for", "field"),
+    [
+        ("95.56.12.777", None, "ip"),
+        ("", None, "ip"),
+        ("95.56.12.7:http", None, "ip"),
+        ("[2a00:1fa0:42::1", None, "ip"),
+        ("[2a00:1fa0:42::1]443", None, "ip"),
+        ("95.56.12.7", "unknown, 10.0.0.1", "x_forwarded_for"),
+        ("95.56.12.7", ", 95.56.12.8", "x_forwarded_for"),
+        ("95.56.12.7", "95.56.12.8:99999999", "x_forwarded_for"),
+    ],
+)
+def test_a_non_address_is_an_error_naming_the_field_but_not_the_value(
+    ip: str, x_forwarded_for: str | None, field: str
+) -> None:
+    with pytest.raises(ValueError, match=rf"^{field}: not an IP address") as error:
+        client_address(ip, x_forwarded_for)
+    assert "95.56" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        (IPv4Address("95.56.12.7"), "95.56.12.0/24"),
+        (IPv4Address("95.56.12.255"), "95.56.12.0/24"),
+        (IPv6Address("2a00:1fa0:42:7::1"), "2a00:1fa0:42::/48"),
+        (IPv6Address("::ffff:95.56.12.7"), "95.56.12.0/24"),
+    ],
+)
+def test_network_is_the_24_or_48_holding_the_address(
+    address: IPv4Address | IPv6Address, network: str
+) -> None:
+    assert ip_network_of(address) == network
+
+
+def test_token_is_equal_within_a_day_and_differs_across_days() -> None:
+    address = IPv4Address("95.56.12.7")
+    assert ip_token(day_key(IP_KEY, DAY), address) == ip_token(day_key(IP_KEY, DAY), address)
+    days = [DAY + timedelta(days=n) for n in range(60)]
+    assert len({ip_token(day_key(IP_KEY, day), address) for day in days}) == len(days)
+
+
+def test_token_distinguishes_addresses_within_a_day() -> None:
+    key = day_key(IP_KEY, DAY)
+    addresses = [IPv4Address(f"95.56.12.{n}") for n in range(256)]
+    assert len({ip_token(key, address) for address in addresses}) == 256
+
+
+def test_token_is_keyed_short_hex_and_not_the_address() -> None:
+    address = IPv6Address("2a00:1fa0:42::1")
+    token = ip_token(day_key(IP_KEY, DAY), address)
+    assert re.fullmatch(r"[0-9a-f]{16}", token)
+    assert token != ip_token(day_key(OTHER_IP_KEY, DAY), address)
+    unkeyed = {hashlib.sha256(data).hexdigest() for data in (address.packed, b"2a00:1fa0:42::1")}
+    assert not any(h.startswith(token) for h in unkeyed)
+
+
+def test_mapped_and_plain_ipv4_share_a_token() -> None:
+    key = day_key(IP_KEY, DAY)
+    assert ip_token(key, IPv6Address("::ffff:95.56.12.7")) == ip_token(
+        key, IPv4Address("95.56.12.7")
+    )
+
+
+def test_day_key_refuses_a_datetime() -> None:
+    with pytest.raises(TypeError, match="date"):
+        day_key(IP_KEY, datetime(2026, 3, 1, 10, 15))
+
+
+def test_pseudonymize_ip_follows_the_documented_derivation() -> None:
+    key = hmac.new(IP_KEY, b"almaty/ip-day/v1/2026-03-01", hashlib.sha256).digest()
+    token = hmac.new(key, bytes([95, 56, 12, 7]), hashlib.sha256).hexdigest()[:16]
+    assert pseudonymize_ip("10.0.0.5", "95.56.12.7, 10.0.0.5", IP_KEY, DAY) == (
+        "95.56.12.0/24",
+        token,
+    )
+
+
+def test_pseudonymize_ip_propagates_the_field_error() -> None:
+    with pytest.raises(ValueError, match=r"^ip: "):
+        pseudonymize_ip("not-an-ip", None, IP_KEY, DAY)
