@@ -25,6 +25,7 @@ test: $(INSTALLED) lint
 
 bench: $(INSTALLED)
 	$(BIN)/almaty bench generate
+	$(BIN)/almaty bench ingest
 
 constraints: $(INSTALLED)
 	@{ echo "# Exact versions for every install (make venv): regenerate with 'make constraints' after changing pyproject.toml."; \

@@ -7,7 +7,9 @@ import platform
 import resource
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from multiprocessing import get_context
 from pathlib import Path
 
 import psutil
@@ -57,3 +59,85 @@ def bench_generate(events: int, seed: int) -> float:
     )
     print(f"generate_events_per_s={rate:,.0f}")
     return rate
+
+
+def _in_child(function, *args):
+    """Run `function` in a fresh process: its peak memory is its own, not the generator's."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _generate_day(landing: Path, events: int, seed: int) -> tuple[float, float, int]:
+    from landing.generate import generate_landing_zone
+
+    started = time.perf_counter()
+    summary = generate_landing_zone(
+        landing,
+        start=BENCH_DAY,
+        days=1,
+        users=max(10, events // 50),
+        events_per_day=events,
+        seed=seed,
+    )
+    return time.perf_counter() - started, peak_rss_mb(), summary.events + summary.searches
+
+
+def _duckdb_alone(landing: Path, database: Path) -> tuple[float, float]:
+    import duckdb
+
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        for feed in ("events", "searches"):
+            files = str(landing / feed / f"date={BENCH_DAY}" / "*.jsonl*")
+            con.execute(
+                f"create table {feed} as select * from read_json('{files}', ignore_errors=true)"
+            )
+    return time.perf_counter() - started, peak_rss_mb()
+
+
+def _ingest(landing: Path, warehouse: Path, secret_file: Path) -> tuple[float, float]:
+    from almaty.secret import load_secret
+    from ingestion.daily import ingest_day
+    from ingestion.rules import derive_keys, refresh_listings, refresh_privacy_rules
+    from ingestion.warehouse import check_key_version, open_warehouse
+
+    started = time.perf_counter()
+    keys = derive_keys(load_secret(secret_file))
+    with open_warehouse(warehouse) as con:
+        check_key_version(con, keys.version)
+        con.execute("begin transaction")
+        refresh_privacy_rules(con, landing, keys, BENCH_DAY, 3)
+        refresh_listings(con, landing, keys, BENCH_DAY)
+        con.execute("commit")
+        ingest_day(con, landing, BENCH_DAY, keys, BENCH_DAY, 3)
+    return time.perf_counter() - started, peak_rss_mb()
+
+
+def bench_ingest(events: int, seed: int) -> float:
+    """Ingestion of one generated day with every rule, against DuckDB alone on the same files."""
+    from almaty.secret import create_secret
+
+    print(f"machine: {machine_description()}")
+    with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
+        root = Path(tmp)
+        landing = root / "landing"
+        seconds, generate_memory, records = _in_child(_generate_day, landing, events, seed)
+        print(
+            f"generated one day ({records:,} events and searches for --events {events:,}) "
+            f"in {seconds:.1f} s, peak {generate_memory:,.0f} MB"
+        )
+        size = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
+        print(f"landing files: {size / 1e6:,.0f} MB")
+        baseline, baseline_memory = _in_child(_duckdb_alone, landing, root / "baseline.duckdb")
+        print(
+            f"duckdb alone (read_json into tables): {baseline:.2f} s, "
+            f"peak {baseline_memory:,.0f} MB"
+        )
+        create_secret(root / "secret.key")
+        ingest, ingest_memory = _in_child(
+            _ingest, landing, root / "warehouse.duckdb", root / "secret.key"
+        )
+        print(f"ingestion with every rule: {ingest:.2f} s, peak {ingest_memory:,.0f} MB")
+    ratio = ingest / baseline
+    print(f"ingest_ratio={ratio:.2f}")
+    return ratio

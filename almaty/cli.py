@@ -58,6 +58,18 @@ def _cmd_generate(args: argparse.Namespace) -> None:
     generate_sample(args.out or load_settings().landing_dir, spec)
 
 
+def _cmd_run(args: argparse.Namespace) -> None:
+    from orchestration.launch import run_and_report
+
+    run_and_report(load_settings(), args.first, args.last)
+
+
+def _cmd_ui(args: argparse.Namespace) -> None:
+    from orchestration.launch import start_ui
+
+    start_ui(load_settings(), args.port)
+
+
 def _cmd_demo(_: argparse.Namespace) -> None:
     from almaty.demo import run_demo
 
@@ -68,6 +80,12 @@ def _cmd_bench_generate(args: argparse.Namespace) -> None:
     from almaty.bench import bench_generate
 
     bench_generate(events=args.events, seed=args.seed)
+
+
+def _cmd_bench_ingest(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_ingest
+
+    bench_ingest(events=args.events, seed=args.seed)
 
 
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
@@ -136,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "generate", _cmd_generate, "write a realistic sample landing zone (landing-v1)"
     )
     _add_generate_options(generate)
+    run = _command(
+        commands,
+        "run",
+        _cmd_run,
+        "ingest delivery days (and build everything downstream) as one Dagster run",
+        "Materialize the pipeline for a range of delivery days (Asia/Almaty) as one in-process "
+        "Dagster run. Without dates: every day present in the landing zone.",
+    )
+    run.add_argument("--from", dest="first", type=_iso_date, help="first delivery day")
+    run.add_argument("--to", dest="last", type=_iso_date, help="last delivery day")
+    ui = _command(commands, "ui", _cmd_ui, "start the Dagster web UI on the same definitions")
+    ui.add_argument("--port", type=_positive_int, default=3000, help="port (default %(default)s)")
     _command(commands, "demo", _cmd_demo, "sample data and the whole pipeline, then where to look")
 
     bench = _group(commands, "bench", "benchmarks behind `make bench`")
@@ -151,6 +181,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--events", type=_positive_int, default=1_000_000, help="events (default %(default)s)"
     )
     bench_generate.add_argument("--seed", type=int, default=DEMO.seed)
+    bench_ingest = _command(
+        bench,
+        "ingest",
+        _cmd_bench_ingest,
+        "ingestion of one day with every rule, against DuckDB alone",
+        "Generate one delivery day of N events, ingest it with every privacy rule, and time "
+        "DuckDB alone loading the same files; the last line is ingest_ratio=X.XX.",
+    )
+    bench_ingest.add_argument(
+        "--events", type=_positive_int, default=1_000_000, help="events (default %(default)s)"
+    )
+    bench_ingest.add_argument("--seed", type=int, default=DEMO.seed)
     return parser
 
 

@@ -21,6 +21,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "ALMATY_EXPORT_DIR": ("data/exports", "versioned exports such as recommendations"),
     "ALMATY_SECRET_KEY_FILE": ("data/secret.key", "the pseudonymization secret (hex text)"),
     "ALMATY_AS_OF": (None, "the date that counts as today for retention (YYYY-MM-DD)"),
+    "ALMATY_RETENTION_YEARS": ("3", "years data is kept after an account ends (policy 4.1)"),
 }
 
 
@@ -31,6 +32,7 @@ class Settings:
     export_dir: Path
     secret_key_file: Path
     as_of: date
+    retention_years: int = 3
 
     @property
     def published_warehouse(self) -> Path:
@@ -59,10 +61,14 @@ def load_settings(environ: Mapping[str, str] | None = None, today: date | None =
 
     as_of_text = value("ALMATY_AS_OF")
     as_of = parse_date(as_of_text, "ALMATY_AS_OF") if as_of_text else (today or date.today())
+    years_text = value("ALMATY_RETENTION_YEARS") or ""
+    if not years_text.isdigit() or int(years_text) < 1:
+        raise ConfigError(f"ALMATY_RETENTION_YEARS: {years_text!r} is not a whole number >= 1")
     return Settings(
         landing_dir=path("ALMATY_LANDING_DIR"),
         warehouse=path("ALMATY_WAREHOUSE"),
         export_dir=path("ALMATY_EXPORT_DIR"),
         secret_key_file=path("ALMATY_SECRET_KEY_FILE"),
         as_of=as_of,
+        retention_years=int(years_text),
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from almaty.config import Settings
 from almaty.sample_data import SampleSpec, generate_sample
 from almaty.secret import create_secret, load_secret
+from orchestration.launch import run_and_report
 
 # Stages of the data's path that later work adds; the demo names them until they exist.
 NOT_BUILT_YET = (
-    "ingestion into the warehouse (almaty run)",
     "dbt models and the published read-only copy",
     "recommender export and HTTP service (almaty serve)",
     "Streamlit dashboards (almaty dashboards)",
@@ -30,7 +30,16 @@ def run_demo(settings: Settings) -> None:
     else:
         generate_sample(landing, SampleSpec())
 
+    run_and_report(settings, None, None)
+
     print("\nnot built yet:")
     for stage in NOT_BUILT_YET:
         print(f"  - {stage}")
-    print(f"\nwhere to look:\n  - sample landing zone (landing-v1 contract): {landing}")
+    print(
+        "\nwhere to look:\n"
+        f"  - sample landing zone (landing-v1 contract): {landing}\n"
+        f"  - warehouse (DuckDB, schema `ingested`): {settings.warehouse}\n"
+        '      .venv/bin/python -c "import duckdb; print(duckdb.connect('
+        f"'{settings.warehouse}', read_only=True).sql('from ingested.quarantine limit 5'))\"\n"
+        "  - Dagster UI with the runs and checks: .venv/bin/almaty ui  (http://127.0.0.1:3000)"
+    )

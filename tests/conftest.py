@@ -1,14 +1,23 @@
-"""Fixtures every test folder shares."""
+"""Fixtures every test folder shares, and a hand-written landing zone: exact records, so
+each rule's outcome is known exactly."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from ingestion.daily import ingest_day
+from ingestion.rules import derive_keys, refresh_listings, refresh_privacy_rules
+from ingestion.warehouse import check_key_version, open_warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,3 +50,101 @@ def run_almaty(almaty_env: dict[str, str]) -> Callable[..., subprocess.Completed
         )
 
     return run
+
+
+SECRET = bytes(range(32))
+AS_OF = date(2026, 1, 31)
+
+
+class Zone:
+    """Writes landing files the way the website does, and ingests them."""
+
+    def __init__(self, root: Path, warehouse: Path) -> None:
+        self.root = root
+        self.warehouse = warehouse
+        self._counter = 0
+
+    @staticmethod
+    def event(event_id: str, ts: str, **fields) -> dict:
+        record = {
+            "event_id": event_id,
+            "event_type": "page_view",
+            "ts": ts,
+            "user_id": None,
+            "anonymous_id": f"a_{event_id}",
+            "device_id": None,
+            "ip": "95.56.1.2",
+            "x_forwarded_for": None,
+            "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+            "app": "web",
+            "locale": "ru-KZ",
+            "page_url": "https://visitalmaty.kz/",
+            "referrer": None,
+            "listing_id": None,
+            "search_id": None,
+            "amount_kzt": None,
+            "geo": None,
+        }
+        record.update(fields)
+        return record
+
+    @staticmethod
+    def search(search_id: str, ts: str, query: str, **fields) -> dict:
+        record = Zone.event("x", ts, **fields)
+        for name in ("event_id", "event_type", "page_url", "referrer", "listing_id", "search_id"):
+            record.pop(name)
+        record.pop("amount_kzt")
+        record.update(
+            search_id=search_id,
+            query=query,
+            filters={"category": "accommodation"},
+            results_count=3,
+            result_listing_ids=["L1", "L2", "L3"],
+        )
+        return record
+
+    def write(self, folder: str, records: list, gz: bool = False, raw: bytes = b"") -> Path:
+        self._counter += 1
+        path = self.root / folder / f"part-{self._counter:03d}.jsonl{'.gz' if gz else ''}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = b"".join(json.dumps(r).encode() + b"\n" for r in records) + raw
+        path.write_bytes(gzip.compress(content) if gz else content)
+        return path
+
+    def events(self, day: str, records: list, **kw) -> Path:
+        return self.write(f"events/date={day}", records, **kw)
+
+    def searches(self, day: str, records: list, **kw) -> Path:
+        return self.write(f"searches/date={day}", records, **kw)
+
+    def ingest(self, *days: str, as_of: date = AS_OF, retention_years: int = 3) -> list:
+        keys = derive_keys(SECRET)
+        results = []
+        with open_warehouse(self.warehouse) as con:
+            check_key_version(con, keys.version)
+            con.execute("begin transaction")
+            refresh_privacy_rules(con, self.root, keys, as_of, retention_years)
+            refresh_listings(con, self.root, keys, as_of)
+            con.execute("commit")
+            for day in days:
+                results += ingest_day(
+                    con, self.root, date.fromisoformat(day), keys, as_of, retention_years
+                )
+        return results
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            con.execute("set TimeZone = 'UTC'")
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def zone(tmp_path: Path) -> Zone:
+    return Zone(tmp_path / "landing", tmp_path / "warehouse.duckdb")
+
+
+@pytest.fixture
+def cli_zone(almaty_env: dict[str, str]) -> Zone:
+    """A hand-written zone at the places `almaty_env` points the command at."""
+    return Zone(Path(almaty_env["ALMATY_LANDING_DIR"]), Path(almaty_env["ALMATY_WAREHOUSE"]))

@@ -16,6 +16,7 @@ def test_defaults_apply_when_nothing_is_set() -> None:
     assert settings.export_dir == Path("data/exports")
     assert settings.secret_key_file == Path("data/secret.key")
     assert settings.as_of == TODAY
+    assert settings.retention_years == 3
 
 
 def test_environment_overrides_every_setting(tmp_path: Path) -> None:
@@ -25,6 +26,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
         "ALMATY_EXPORT_DIR": str(tmp_path / "out"),
         "ALMATY_SECRET_KEY_FILE": str(tmp_path / "k"),
         "ALMATY_AS_OF": "2029-01-31",
+        "ALMATY_RETENTION_YEARS": "5",
     }
     settings = load_settings(env, today=TODAY)
     assert settings.landing_dir == tmp_path / "in"
@@ -32,6 +34,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     assert settings.export_dir == tmp_path / "out"
     assert settings.secret_key_file == tmp_path / "k"
     assert settings.as_of == date(2029, 1, 31)
+    assert settings.retention_years == 5
 
 
 def test_blank_values_mean_the_default() -> None:
@@ -50,6 +53,12 @@ def test_a_bad_as_of_date_names_the_variable(bad: str) -> None:
     with pytest.raises(ConfigError, match="ALMATY_AS_OF") as caught:
         load_settings({"ALMATY_AS_OF": bad})
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "three", "2.5"])
+def test_retention_must_be_whole_years(bad: str) -> None:
+    with pytest.raises(ConfigError, match="ALMATY_RETENTION_YEARS"):
+        load_settings({"ALMATY_RETENTION_YEARS": bad})
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:

@@ -1,0 +1,485 @@
+"""Ingesting one delivery day of the usage feeds (events and searches), all rules applied.
+
+The day is replaced in one transaction: the same landing files give the same rows however
+often, and in whatever order of days, they are ingested. A record delivered on several days
+belongs to the earliest of them.
+
+For speed, a day's lines are materialized once (`parsed_<feed>`); every Python rule runs on
+distinct values only; and consent and suppression are judged only for the few records whose
+subjects appear in the consent feed or the suppression list at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.feeds import EVENTS, SEARCHES, Feed
+from ingestion.lines import read_landing_files
+from ingestion.mapping import map_distinct
+from ingestion.parse import parse_sql
+from ingestion.rules import ALMATY, Keys, create_consent_intervals, retention_cutoff
+from ingestion.sources import replace_quarantine
+from ingestion.warehouse import SCHEMA
+from landing.contract import BAD_IP, feed_files
+from privacy.consent import consent_at_time_sql, refused_now_sql
+from privacy.location import coarsen_location_sql
+from privacy.network import client_address, day_key, ip_network_of, ip_token
+from privacy.text import scrub_query, scrub_url
+from privacy.user_agent import describe_user_agent
+
+SEPARATOR = "\x1f"  # joins values into one mapping key; never inside an IP or a date
+USAGE_FEEDS = (EVENTS, SEARCHES)
+
+
+@dataclass
+class DayResult:
+    """What happened to one delivery day of one feed: Dagster metadata and the CLI summary."""
+
+    feed: str
+    day: date
+    files: int = 0
+    read: int = 0
+    stored: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+def _ip_rule(ip_key: bytes):
+    """Client network and day token per distinct (ip, x_forwarded_for, Almaty day) key."""
+    day_keys: dict[str, bytes] = {}
+
+    def rule(values: list[str]) -> dict[str, list]:
+        networks, tokens = [], []
+        for value in values:
+            ip, forwarded, day_text = value.split(SEPARATOR)
+            try:
+                client_address(ip, None)  # the edge's own address must be one too
+                address = client_address(ip, forwarded or None)
+            except ValueError:
+                networks.append(None)
+                tokens.append(None)
+                continue
+            if day_text not in day_keys:
+                day_keys[day_text] = day_key(ip_key, date.fromisoformat(day_text))
+            networks.append(ip_network_of(address))
+            tokens.append(ip_token(day_keys[day_text], address))
+        return {"network": networks, "token": tokens}
+
+    return rule
+
+
+def _user_agents(values: list[str]) -> dict[str, list]:
+    infos = [describe_user_agent(v) for v in values]
+    return {
+        "browser_family": [i.browser_family for i in infos],
+        "browser_major": [i.browser_major for i in infos],
+        "os_family": [i.os_family for i in infos],
+        "device_class": [i.device_class for i in infos],
+        "is_bot": [i.is_bot for i in infos],
+    }
+
+
+def _valid(feed: Feed) -> str:
+    """The rows of `parsed_<feed>` that may be stored if no rule drops them."""
+    return f"(select * from parsed_{feed.name} where reason is null and ip_ok)"
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    feed: Feed,
+    day: date,
+    keys: Keys,
+    result: DayResult,
+) -> None:
+    """Parse the day's files once; map addresses; quarantine bad lines and bad addresses."""
+    name = feed.name
+    files = feed_files(landing_dir, name, day)
+    named = [(path, path.relative_to(landing_dir).as_posix()) for path in files]
+    con.register("landing_lines", read_landing_files(named))
+    try:
+        con.execute(
+            f"""create or replace temp table parsed_{name} as
+            select *,
+              ip || '{SEPARATOR}' || coalesce(x_forwarded_for, '') || '{SEPARATOR}'
+                || strftime(timezone('{ALMATY}', ts), '%Y-%m-%d') as ip_key,
+              false as ip_ok
+            from ({parse_sql(feed, "landing_lines")})"""
+        )
+    finally:
+        con.unregister("landing_lines")
+    # Copies of a record within the day: all but the first (by file, then line) are dropped.
+    con.execute(
+        f"""create or replace temp table copies_{name} as
+        select unnest(list(row_key order by source, line_number)[2:]) as row_key
+        from parsed_{name} where reason is null
+        group by {feed.key} having count(*) > 1"""
+    )
+    result.files = len(files)
+    result.read = con.execute(f"select count(*) from parsed_{name}").fetchall()[0][0]
+    map_distinct(
+        con,
+        f"map_ip_{name}",
+        f"select ip_key from parsed_{name} where reason is null",
+        _ip_rule(keys.ip),
+        {"network": pa.string(), "token": pa.string()},
+    )
+    # An address that is not an IP is a bad line, like broken JSON.
+    con.execute(
+        f"""update parsed_{name} p set ip_ok = m.network is not null,
+          reason = case when m.network is null then '{BAD_IP}' end
+        from map_ip_{name} m where m.value = p.ip_key and p.reason is null"""
+    )
+    result.quarantined = replace_quarantine(con, feed, f"parsed_{name}", day)
+    _replace_day_rows(
+        con,
+        "landing_files",
+        name,
+        day,
+        [(source, path.stat().st_size) for path, source in named],
+    )
+
+
+def _replace_day_rows(
+    con: duckdb.DuckDBPyConnection, table: str, feed: str, day: date, rows: list[tuple]
+) -> None:
+    """Replace bookkeeping rows (feed, day, *row) of `table` for one feed and day."""
+    con.execute(f"delete from {SCHEMA}.{table} where feed = ? and delivery_day = ?", [feed, day])
+    for row in rows:
+        placeholders = ", ".join("?" for _ in range(len(row) + 2))
+        con.execute(f"insert into {SCHEMA}.{table} values ({placeholders})", [feed, day, *row])
+
+
+def _map_identities(con: duckdb.DuckDBPyConnection, keys: Keys) -> None:
+    """Pseudonyms of both feeds' ids, each map flagged where consent or suppression may apply.
+
+    `watched` marks a user that has consent changes or is suppressed, and an anonymous id
+    that has them itself or appears with such a user on any day.
+    """
+    for column, pseudonymizer in (
+        ("user_id", keys.user),
+        ("anonymous_id", keys.anonymous),
+        ("device_id", keys.device),
+    ):
+        map_distinct(
+            con,
+            f"map_{column}",
+            " union all ".join(f"select {column} from {_valid(f)}" for f in USAGE_FEEDS),
+            lambda values, p=pseudonymizer: {"pseudonym": p.many(values)},
+            {"pseudonym": pa.string()},
+        )
+    con.execute(
+        f"""create or replace temp table watched_subjects as
+        select subject from consent_intervals
+        union select subject_pseudonym from {SCHEMA}.suppressed_subjects"""
+    )
+
+
+def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
+    """After the day's links are known: which pseudonyms need judging record by record."""
+    con.execute(
+        f"""create or replace temp table watched as
+        select subject from watched_subjects
+        union select l.anonymous_pseudonym from {SCHEMA}.identity_links l
+        join watched_subjects w on w.subject = l.user_pseudonym"""
+    )
+
+
+def _replace_links(con: duckdb.DuckDBPyConnection, day: date, pairs_sql: str) -> None:
+    """Identity links of delivery day `day` from `pairs_sql` (user_pseudonym, anon pseudonym)."""
+    con.execute(f"delete from {SCHEMA}.identity_links where delivery_day = ?", [day])
+    con.execute(
+        f"""insert into {SCHEMA}.identity_links
+        select distinct ?, anonymous_pseudonym, user_pseudonym from ({pairs_sql})""",
+        [day],
+    )
+
+
+def record_links(con: duckdb.DuckDBPyConnection, landing_dir: Path, day: date, keys: Keys) -> None:
+    """Record which anonymous ids appear with which users on `day`, before any day is judged.
+
+    A backfill judges its first day with the links of its later days too, so one run gives
+    the same result as ingesting the days in any order. Any JSON line counts (a superset of
+    the valid records: more cover is the safe side); the day's own ingestion narrows it.
+    """
+    for feed in USAGE_FEEDS:
+        files = feed_files(landing_dir, feed.name, day)
+        con.register(f"link_lines_{feed.name}", read_landing_files([(f, f.name) for f in files]))
+    pairs = " union all ".join(
+        f"""select json_extract_string(t, '$.user_id') as u,
+          json_extract_string(t, '$.anonymous_id') as a
+        from (select try(decode(line)) as t from link_lines_{f.name}) where json_valid(t)"""
+        for f in USAGE_FEEDS
+    )
+    con.execute(
+        f"create or replace temp table day_pairs as select * from ({pairs}) "
+        "where u is not null and a is not null"
+    )
+    for feed in USAGE_FEEDS:
+        con.unregister(f"link_lines_{feed.name}")
+    map_distinct(
+        con, "map_link_user", "select u from day_pairs", lambda v: {"pseudonym": keys.user.many(v)}
+    )
+    map_distinct(
+        con,
+        "map_link_anon",
+        "select a from day_pairs",
+        lambda v: {"pseudonym": keys.anonymous.many(v)},
+    )
+    _replace_links(
+        con,
+        day,
+        """select u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym
+        from day_pairs p join map_link_user u on u.value = p.u
+        join map_link_anon a on a.value = p.a""",
+    )
+
+
+def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """`judged_<feed>`: consent and suppression of the records whose subjects are watched.
+
+    A record belongs to its user, its anonymous id and every user that id appears with.
+    """
+    name = feed.name
+    con.execute(
+        f"""create or replace temp table record_subjects as
+        select v.row_key, v.ts, u.pseudonym as user_p, a.pseudonym as anon_p
+        from {_valid(feed)} v
+        left join map_user_id u on u.value = v.user_id
+        join map_anonymous_id a on a.value = v.anonymous_id
+        where u.pseudonym in (select subject from watched)
+           or a.pseudonym in (select subject from watched)"""
+    )
+    con.execute(
+        f"""create or replace temp table record_subject_list as
+        select row_key, ts, user_p as subject from record_subjects where user_p is not null
+        union all select row_key, ts, anon_p from record_subjects
+        union all select r.row_key, r.ts, l.user_pseudonym
+        from record_subjects r join (
+          select distinct anonymous_pseudonym, user_pseudonym from {SCHEMA}.identity_links
+        ) l on l.anonymous_pseudonym = r.anon_p"""
+    )
+    flags = consent_at_time_sql(
+        "(select row_key as key, ts, subject from record_subject_list)", "consent_intervals"
+    )
+    refused_now = {
+        scope: f"(select subject from ({refused_now_sql('consent_intervals', scope)}))"
+        for scope in ("personalization", "marketing")
+    }
+    con.execute(
+        f"""create or replace temp table judged_{name} as
+        with suppressed as (
+          select s.row_key, min(case p.reason when 'erasure' then 1 when 'retention' then 2
+                                  else 3 end) as rank
+          from record_subject_list s join {SCHEMA}.suppressed_subjects p
+            on p.subject_pseudonym = s.subject
+          group by s.row_key
+        ), now_refused as (
+          select row_key,
+            bool_or(subject in {refused_now["personalization"]}) as personalization,
+            bool_or(subject in {refused_now["marketing"]}) as marketing
+          from record_subject_list group by row_key
+        )
+        select c.key as row_key,
+          case s.rank when 1 then 'erasure' when 2 then 'retention' when 3 then 'analytics_opt_out'
+            else case when c.refused_analytics then 'analytics_opt_out' end
+          end as subject_drop,
+          c.refused_personalization or n.personalization as no_personalization,
+          c.refused_marketing or n.marketing as no_marketing,
+          c.granted_geolocation and not c.refused_geolocation as geo_allowed
+        from ({flags}) c
+        left join suppressed s on s.row_key = c.key
+        left join now_refused n on n.row_key = c.key"""
+    )
+
+
+_SPECIFIC: dict[str, tuple[str, str]] = {
+    # feed -> (select list of its own columns, joins they need)
+    "events": (
+        """v.event_id, v.event_type, page.scrubbed as page_url, ref.scrubbed as referrer,
+        v.listing_id, v.search_id, v.amount_kzt""",
+        """left join map_url page on page.value = v.page_url
+        left join map_url ref on ref.value = v.referrer""",
+    ),
+    "searches": (
+        """v.search_id, q.scrubbed as query, v.filters.category as filter_category,
+        v.filters.district as filter_district, v.filters.check_in as filter_check_in,
+        v.filters.check_out as filter_check_out, v.filters.guests as filter_guests,
+        v.filters.price_min_kzt as filter_price_min_kzt,
+        v.filters.price_max_kzt as filter_price_max_kzt, v.results_count,
+        v.result_listing_ids""",
+        "left join map_query q on q.value = v.query",
+    ),
+}
+
+
+def _map_free_text(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    valid = _valid(feed)
+    if feed is EVENTS:
+        map_distinct(
+            con,
+            "map_url",
+            f"select page_url from {valid} union all select referrer from {valid}",
+            lambda values: {"scrubbed": [scrub_url(v) for v in values]},
+            {"scrubbed": pa.string()},
+        )
+    else:
+        map_distinct(
+            con,
+            "map_query",
+            f"select query from {valid}",
+            lambda values: {"scrubbed": [scrub_query(v) for v in values]},
+            {"scrubbed": pa.string()},
+        )
+
+
+def _drop_reason_sql(feed: Feed, cutoff: date) -> str:
+    """Why row `v` (joined to `j`, `c`, `e`) is not stored; NULL to store it."""
+    return f"""case
+      when c.row_key is not null or e.{feed.key} is not null then 'duplicate'
+      when j.subject_drop is not null then j.subject_drop
+      when v.user_id is null
+        and timezone('{ALMATY}', v.ts)::date < '{cutoff.isoformat()}'::date then 'retention'
+    end"""
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    day: date,
+    keys: Keys,
+    cutoff: date,
+    result: DayResult,
+) -> None:
+    """Judge the day's valid rows and replace the day's stored rows with what may be kept."""
+    name = feed.name
+    _judge_watched(con, feed)
+    con.execute(
+        f"""create or replace temp table earlier_{name} as
+        select {feed.key} from {SCHEMA}.{name}
+        where delivery_day < ? and {feed.key} in (select {feed.key} from parsed_{name})""",
+        [day],
+    )
+    map_distinct(con, "map_user_agent", f"select user_agent from {_valid(feed)}", _user_agents)
+    _map_free_text(con, feed)
+    specific_columns, specific_joins = _SPECIFIC[name]
+    geo_lat, geo_lon = coarsen_location_sql("v.geo.lat", "v.geo.lon")
+    judged = f"""from {_valid(feed)} v
+        left join judged_{name} j using (row_key)
+        left join copies_{name} c using (row_key)
+        left join earlier_{name} e using ({feed.key})"""
+    drop_reason = _drop_reason_sql(feed, cutoff)
+    con.execute(f"delete from {SCHEMA}.{name} where delivery_day = ?", [day])
+    con.execute(
+        f"""insert into {SCHEMA}.{name} by name
+        select '{day.isoformat()}'::date as delivery_day, v.ts as occurred_at,
+          u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym,
+          d.pseudonym as device_pseudonym, m.network as ip_network, m.token as ip_token,
+          coalesce(ua.browser_family, 'Other') as browser_family,
+          ua.browser_major, coalesce(ua.os_family, 'Other') as os_family,
+          coalesce(ua.device_class, 'unknown') as device_class,
+          coalesce(ua.is_bot, false) as is_bot,
+          v.app, v.locale, coalesce(v.gpc, false) as gpc,
+          case when j.geo_allowed then {geo_lat} end as geo_lat,
+          case when j.geo_allowed then {geo_lon} end as geo_lon,
+          not (coalesce(j.no_personalization, false) or coalesce(v.gpc, false))
+            as personalization_allowed,
+          not (coalesce(j.no_marketing, false) or coalesce(v.gpc, false)) as marketing_allowed,
+          '{keys.version}' as key_version,
+          {specific_columns}
+        {judged}
+        join map_ip_{name} m on m.value = v.ip_key
+        left join map_user_id u on u.value = v.user_id
+        join map_anonymous_id a on a.value = v.anonymous_id
+        left join map_device_id d on d.value = v.device_id
+        left join map_user_agent ua on ua.value = v.user_agent
+        {specific_joins}
+        where {drop_reason} is null"""
+    )
+    # The same record delivered again later belongs to this earlier day now.
+    con.execute(
+        f"""delete from {SCHEMA}.{name} where delivery_day > ?
+        and {feed.key} in (select {feed.key} from parsed_{name})""",
+        [day],
+    )
+    result.stored = con.execute(
+        f"select count(*) from {SCHEMA}.{name} where delivery_day = ?", [day]
+    ).fetchall()[0][0]
+    result.dropped = dict(
+        con.execute(
+            f"select {drop_reason} as r, count(*) {judged} where r is not null group by r"
+        ).fetchall()
+    )
+    _replace_day_rows(con, "ingestion_drops", name, day, list(result.dropped.items()))
+
+
+def ingest_day(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    day: date,
+    keys: Keys,
+    as_of: date,
+    retention_years: int,
+) -> list[DayResult]:
+    """Replace delivery day `day` of events and searches, in one transaction.
+
+    Both feeds are read before either is judged, so an anonymous id that appears with a user
+    in either feed is covered by that user's consent and erasure in both.
+    """
+    results = [DayResult(feed.name, day) for feed in USAGE_FEEDS]
+    con.execute("begin transaction")
+    try:
+        create_consent_intervals(con)
+        for feed, result in zip(USAGE_FEEDS, results, strict=True):
+            _prepare(con, landing_dir, feed, day, keys, result)
+        _map_identities(con, keys)
+        _replace_links(
+            con,
+            day,
+            " union all ".join(
+                f"""select u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym
+                from {_valid(f)} v join map_user_id u on u.value = v.user_id
+                join map_anonymous_id a on a.value = v.anonymous_id"""
+                for f in USAGE_FEEDS
+            ),
+        )
+        _flag_watched(con)
+        cutoff = retention_cutoff(as_of, retention_years)
+        for feed, result in zip(USAGE_FEEDS, results, strict=True):
+            _store(con, feed, day, keys, cutoff, result)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return results
+
+
+def describe_day(result: DayResult) -> str:
+    """One progress line for a delivery day, as the CLI and the Dagster log show it."""
+    line = (
+        f"{result.feed} {result.day}: {result.files} files, read {result.read:,}, "
+        f"stored {result.stored:,}"
+    )
+    for label, counts in (("quarantined", result.quarantined), ("dropped", result.dropped)):
+        if counts:
+            parts = ", ".join(f"{reason} {n:,}" for reason, n in sorted(counts.items()))
+            line += f", {label} {sum(counts.values()):,} ({parts})"
+    return line
+
+
+def summarize(results: list[DayResult]) -> dict[str, int]:
+    """Totals over days: records read, stored, and quarantined or dropped per reason."""
+    totals = {"days": len(results), "files": 0, "read": 0, "stored": 0}
+    for result in results:
+        totals["files"] += result.files
+        totals["read"] += result.read
+        totals["stored"] += result.stored
+        for prefix, counts in (("quarantined", result.quarantined), ("dropped", result.dropped)):
+            for reason, n in counts.items():
+                totals[f"{prefix}_{reason}"] = totals.get(f"{prefix}_{reason}", 0) + n
+    return totals

@@ -1,0 +1,227 @@
+"""The privacy rules in force, rebuilt from the privacy feeds and the catalog before every run.
+
+Reading them again each time is what makes a backfill safe: an old day ingested today is
+filtered by today's opt-outs, erasures and retention, never by the rules of its own day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.feeds import ACCOUNTS, CONSENT, ERASURE_REQUESTS, LISTINGS
+from ingestion.mapping import map_distinct
+from ingestion.sources import load_feed, replace_quarantine
+from ingestion.warehouse import SCHEMA
+from privacy.consent import consent_intervals_sql, refused_now_sql
+from privacy.pseudonyms import Pseudonymizer, derive_key, key_version
+from privacy.text import scrub_text
+
+ALMATY = "Asia/Almaty"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Every key a run needs, derived once from the secret."""
+
+    user: Pseudonymizer
+    anonymous: Pseudonymizer
+    device: Pseudonymizer
+    ip: bytes
+    version: str
+
+
+def derive_keys(secret: bytes) -> Keys:
+    return Keys(
+        user=Pseudonymizer(secret, "user"),
+        anonymous=Pseudonymizer(secret, "anonymous"),
+        device=Pseudonymizer(secret, "device"),
+        ip=derive_key(secret, "ip"),
+        version=key_version(secret),
+    )
+
+
+def retention_cutoff(as_of: date, years: int) -> date:
+    """The first day still kept: `years` before `as_of` (29 February falls back to the 28th)."""
+    try:
+        return as_of.replace(year=as_of.year - years)
+    except ValueError:
+        return as_of.replace(year=as_of.year - years, day=28)
+
+
+def _pseudonym_rule(pseudonymizer: Pseudonymizer):
+    return lambda values: {"pseudonym": pseudonymizer.many(values)}
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, table: str, select_sql: str) -> int:
+    con.execute(f"delete from {SCHEMA}.{table}")
+    con.execute(f"insert into {SCHEMA}.{table} {select_sql}")
+    return con.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0]
+
+
+def refresh_privacy_rules(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    keys: Keys,
+    as_of: date,
+    retention_years: int,
+) -> dict[str, int]:
+    """Rebuild consent, accounts, erasure requests and the suppression list; return counts.
+
+    Runs inside the caller's transaction.
+    """
+    counts: dict[str, int] = {}
+    parsed = {}
+    for feed in (CONSENT, ACCOUNTS, ERASURE_REQUESTS):
+        parsed[feed.name], _ = load_feed(con, landing_dir, feed)
+        quarantined = replace_quarantine(con, feed, parsed[feed.name], None)
+        counts[f"{feed.name}_quarantined"] = sum(quarantined.values())
+
+    valid = " where reason is null"
+    map_distinct(
+        con,
+        "user_pseudonyms",
+        f"select user_id from {parsed['consent']}{valid} union all "
+        f"select user_id from {parsed['accounts']}{valid} union all "
+        f"select user_id from {parsed['erasure_requests']}{valid}",
+        _pseudonym_rule(keys.user),
+    )
+    map_distinct(
+        con,
+        "anonymous_pseudonyms",
+        f"select anonymous_id from {parsed['consent']}{valid}",
+        _pseudonym_rule(keys.anonymous),
+    )
+
+    counts["consent_changes"] = _rebuild(
+        con,
+        "consent_changes",
+        f"""select distinct subject, kind, ts, scope, granted from (
+          select u.pseudonym as subject, 'user' as kind, c.ts, c.scope, c.granted
+          from {parsed["consent"]} c join user_pseudonyms u on c.user_id = u.value
+          where c.reason is null
+          union all
+          select a.pseudonym, 'anonymous', c.ts, c.scope, c.granted
+          from {parsed["consent"]} c join anonymous_pseudonyms a on c.anonymous_id = a.value
+          where c.reason is null)""",
+    )
+    create_consent_intervals(con)
+    counts["account_changes"] = _rebuild(
+        con,
+        "account_changes",
+        f"""select distinct u.pseudonym, a.ts, a.status
+        from {parsed["accounts"]} a join user_pseudonyms u on a.user_id = u.value
+        where a.reason is null""",
+    )
+    counts["erasure_requests"] = _rebuild(
+        con,
+        "erasure_requests",
+        f"""select request_id, user_pseudonym, requested_at, outstanding, settled_at,
+          case when not outstanding or settled_at is not null then 'done' else 'deferred' end,
+          case when not outstanding then 'no outstanding obligations'
+               when settled_at is not null then 'obligations settled'
+               else 'outstanding obligations' end
+        from (
+          select e.request_id, arg_min(u.pseudonym, e.requested_at) as user_pseudonym,
+            min(e.requested_at) as requested_at,
+            bool_or(e.outstanding_obligations) as outstanding,
+            max(e.settled_at) as settled_at
+          from {parsed["erasure_requests"]} e join user_pseudonyms u on e.user_id = u.value
+          where e.reason is null
+          group by e.request_id)""",
+    )
+    cutoff = retention_cutoff(as_of, retention_years)
+    counts["suppressed_subjects"] = _rebuild(
+        con,
+        "suppressed_subjects",
+        f"""select user_pseudonym, 'erasure', coalesce(settled_at, requested_at)
+        from {SCHEMA}.erasure_requests where state = 'done'
+        union all
+        select r.subject, 'analytics_opt_out', i.valid_from
+        from ({refused_now_sql("consent_intervals", "analytics")}) r
+        join consent_intervals i
+          on i.subject = r.subject and i.scope = 'analytics' and i.valid_to is null
+        union all
+        select user_pseudonym, 'retention', changed_at from (
+          select user_pseudonym, arg_max(status, changed_at) as status,
+            max(changed_at) as changed_at
+          from {SCHEMA}.account_changes group by user_pseudonym)
+        where status = 'terminated'
+          and timezone('{ALMATY}', changed_at)::date < '{cutoff.isoformat()}'::date""",
+    )
+    # An erased user's own history goes too; the request and the suppression list remain.
+    for table in ("consent_changes", "account_changes"):
+        key = "subject_pseudonym" if table == "consent_changes" else "user_pseudonym"
+        con.execute(
+            f"""delete from {SCHEMA}.{table} where {key} in (select subject_pseudonym
+              from {SCHEMA}.suppressed_subjects where reason = 'erasure')"""
+        )
+    return counts
+
+
+def create_consent_intervals(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp view `consent_intervals` over the stored consent changes."""
+    con.execute(
+        "create or replace temp view consent_changes_now as select subject_pseudonym as subject, "
+        f"changed_at as ts, scope, granted from {SCHEMA}.consent_changes"
+    )
+    con.execute(
+        f"create or replace temp table consent_intervals as "
+        f"{consent_intervals_sql('consent_changes_now')}"
+    )
+
+
+def refresh_listings(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, keys: Keys, as_of: date
+) -> dict[str, int]:
+    """Rebuild listing versions: owners pseudonymized, contact details never stored, and a
+    listing deleted or past its posting period kept as its id and category only (policy 4.1).
+    """
+    parsed, _ = load_feed(con, landing_dir, LISTINGS)
+    quarantined = replace_quarantine(con, LISTINGS, parsed, None)
+    valid = f"select * from {parsed} where reason is null"
+    map_distinct(
+        con, "owner_pseudonyms", f"select owner_user_id from ({valid})", _pseudonym_rule(keys.user)
+    )
+    map_distinct(
+        con,
+        "scrubbed_titles",
+        f"select title from ({valid})",
+        lambda values: {"scrubbed": [scrub_text(v) for v in values]},
+        {"scrubbed": pa.string()},
+    )
+    stored = _rebuild(
+        con,
+        "listing_versions",
+        f"""with current_version as (
+          select listing_id,
+            arg_max(deleted_at, updated_at) as deleted_at,
+            arg_max(expires_at, updated_at) as expires_at
+          from ({valid}) group by listing_id
+        ), retired as (
+          select listing_id from current_version
+          where deleted_at is not null
+             or timezone('{ALMATY}', expires_at)::date < '{as_of.isoformat()}'::date
+        )
+        select distinct v.listing_id, v.updated_at, v.category,
+          case when r.listing_id is null then t.scrubbed end,
+          case when r.listing_id is null then v.district end,
+          case when r.listing_id is null then v.lat end,
+          case when r.listing_id is null then v.lon end,
+          case when r.listing_id is null then v.price_kzt end,
+          case when r.listing_id is null then o.pseudonym end,
+          case when r.listing_id is null then v.posted_at end,
+          case when r.listing_id is null then v.expires_at end,
+          case when r.listing_id is null then v.deleted_at end,
+          case when r.listing_id is null then v.promoted_until end,
+          r.listing_id is not null
+        from ({valid}) v
+        left join retired r using (listing_id)
+        left join owner_pseudonyms o on v.owner_user_id = o.value
+        left join scrubbed_titles t on v.title = t.value""",
+    )
+    return {"listing_versions": stored, "listings_quarantined": sum(quarantined.values())}

@@ -1,0 +1,194 @@
+"""The warehouse file: its tables, and the one way ingestion opens it.
+
+Everything ingestion writes lives in the schema `ingested`; dbt builds on it. No table holds
+a raw identifier, address, user agent, location or free text: columns named `*_pseudonym`
+or `*_token` hold keyed HMAC values, the rest are coarsened or scrubbed (see `privacy/`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from almaty.errors import AlmatyError
+
+SCHEMA = "ingested"
+
+# Columns both usage feeds share after pseudonymization.
+_COMMON = """
+  delivery_day date not null,
+  occurred_at timestamptz not null,
+  user_pseudonym varchar,
+  anonymous_pseudonym varchar not null,
+  device_pseudonym varchar,
+  ip_network varchar not null,
+  ip_token varchar not null,
+  browser_family varchar not null,
+  browser_major varchar,
+  os_family varchar not null,
+  device_class varchar not null,
+  is_bot boolean not null,
+  app varchar not null,
+  locale varchar,
+  gpc boolean not null,
+  geo_lat double,
+  geo_lon double,
+  personalization_allowed boolean not null,
+  marketing_allowed boolean not null,
+  key_version varchar not null"""
+
+TABLES: dict[str, str] = {
+    "events": f"""(
+  event_id varchar not null,
+  event_type varchar not null,{_COMMON},
+  page_url varchar,
+  referrer varchar,
+  listing_id varchar,
+  search_id varchar,
+  amount_kzt double
+)""",
+    "searches": f"""(
+  search_id varchar not null,{_COMMON},
+  query varchar not null,
+  filter_category varchar,
+  filter_district varchar,
+  filter_check_in varchar,
+  filter_check_out varchar,
+  filter_guests bigint,
+  filter_price_min_kzt double,
+  filter_price_max_kzt double,
+  results_count bigint not null,
+  result_listing_ids varchar[]
+)""",
+    # The privacy feeds as pseudonyms, rebuilt before every run.
+    "consent_changes": """(
+  subject_pseudonym varchar not null,
+  subject_kind varchar not null,
+  changed_at timestamptz not null,
+  scope varchar not null,
+  granted boolean not null
+)""",
+    "account_changes": """(
+  user_pseudonym varchar not null,
+  changed_at timestamptz not null,
+  status varchar not null
+)""",
+    "erasure_requests": """(
+  request_id varchar not null,
+  user_pseudonym varchar not null,
+  requested_at timestamptz not null,
+  outstanding_obligations boolean not null,
+  settled_at timestamptz,
+  state varchar not null,
+  state_reason varchar not null
+)""",
+    # Subjects none of whose records may be stored, and why; pseudonyms only.
+    "suppressed_subjects": """(
+  subject_pseudonym varchar not null,
+  reason varchar not null,
+  since timestamptz
+)""",
+    # Which anonymous ids appeared with which user, per delivery day (consent and erasure
+    # of a user cover these ids too).
+    "identity_links": """(
+  delivery_day date not null,
+  anonymous_pseudonym varchar not null,
+  user_pseudonym varchar not null
+)""",
+    "listing_versions": """(
+  listing_id varchar not null,
+  updated_at timestamptz not null,
+  category varchar not null,
+  title varchar,
+  district varchar,
+  lat double,
+  lon double,
+  price_kzt double,
+  owner_pseudonym varchar,
+  posted_at timestamptz,
+  expires_at timestamptz,
+  deleted_at timestamptz,
+  promoted_until timestamptz,
+  is_retired boolean not null
+)""",
+    # Lines that could not be stored: where and why, never their content.
+    "quarantine": """(
+  feed varchar not null,
+  delivery_day date,
+  source varchar not null,
+  line_number bigint not null,
+  reason varchar not null
+)""",
+    # Valid records not stored, per rule.
+    "ingestion_drops": """(
+  feed varchar not null,
+  delivery_day date,
+  reason varchar not null,
+  records bigint not null
+)""",
+    "landing_files": """(
+  feed varchar not null,
+  delivery_day date not null,
+  source varchar not null,
+  size_bytes bigint not null
+)""",
+    "meta": """(
+  key varchar primary key,
+  value varchar not null
+)""",
+}
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schema and any missing table; existing data is left alone."""
+    con.execute(f"create schema if not exists {SCHEMA}")
+    for name, columns in TABLES.items():
+        con.execute(f"create table if not exists {SCHEMA}.{name} {columns}")
+
+
+def check_key_version(con: duckdb.DuckDBPyConnection, key_version: str) -> None:
+    """Refuse to mix pseudonyms of two secrets in one warehouse; record the first one."""
+    rows = con.execute(f"select value from {SCHEMA}.meta where key = 'key_version'").fetchall()
+    row = rows[0] if rows else None
+    if row is None:
+        con.execute(f"insert into {SCHEMA}.meta values ('key_version', ?)", [key_version])
+    elif row[0] != key_version:
+        raise AlmatyError(
+            f"the warehouse was built with another secret (key version {row[0]}, now "
+            f"{key_version}); rebuild it from the landing zone: delete the warehouse file and "
+            "run `almaty run` again",
+            exit_code=2,
+        )
+
+
+@contextmanager
+def open_warehouse(
+    path: Path, wait_seconds: float = 0, on_wait: Callable[[], None] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writing connection with every table in place, in UTC, closed afterwards.
+
+    DuckDB lets one process write a file at a time: while another holds it, wait up to
+    `wait_seconds` (calling `on_wait` now and then) instead of failing at once.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
+                raise AlmatyError(f"{path}: cannot open the warehouse ({error})") from None
+            if on_wait is not None:
+                on_wait()
+            time.sleep(2)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        create_tables(con)
+        yield con
+    finally:
+        con.close()

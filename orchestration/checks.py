@@ -1,0 +1,68 @@
+"""Blocking checks after ingestion: if one fails, nothing downstream of the data runs."""
+
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
+
+from ingestion.checks import expectation_failures, forbidden_records, personal_data_findings
+from ingestion.rules import retention_cutoff
+from orchestration.partitions import delivery_days, window_days
+from orchestration.resources import WarehouseResource
+
+
+def _days(context: AssetCheckExecutionContext):
+    days = window_days(context.partition_time_window.start, context.partition_time_window.end)
+    return days[0], days[-1]
+
+
+def _result(problems: dict, passed: str) -> AssetCheckResult:
+    return AssetCheckResult(
+        passed=not problems,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"problems": problems or passed},
+    )
+
+
+def _forbidden(con, feed: str, first, last, settings) -> dict:
+    cutoff = retention_cutoff(settings.as_of, settings.retention_years)
+    return forbidden_records(con, feed, first, last, cutoff)
+
+
+# name -> (what must hold, how to find what breaks it, what a pass says)
+CHECKS = {
+    "no_personal_data": (
+        "No stored text looks like an IP address, e-mail, phone, IIN or card number.",
+        lambda con, feed, first, last, _: personal_data_findings(con, feed, first, last),
+        "none found",
+    ),
+    "no_forbidden_subjects": (
+        "No stored record of an opted-out, erased or expired subject.",
+        _forbidden,
+        "none found",
+    ),
+    "expectations": (
+        "The Great Expectations suite of the stored days passes.",
+        lambda con, feed, first, last, _: expectation_failures(con, feed, first, last),
+        "all passed",
+    ),
+}
+
+
+def _check(feed: str, name: str):
+    description, find_problems, passed = CHECKS[name]
+
+    @asset_check(
+        asset=feed,
+        name=name,
+        description=description,
+        blocking=True,
+        partitions_def=delivery_days,
+    )
+    def check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+        first, last = _days(context)
+        settings = warehouse.settings()
+        with warehouse.connect(warehouse.secret_keys(), context.log) as con:
+            return _result(find_problems(con, feed, first, last, settings), passed)
+
+    return check
+
+
+ingestion_checks = [_check(feed, name) for feed in ("events", "searches") for name in CHECKS]

@@ -1,0 +1,61 @@
+import gzip
+from pathlib import Path
+
+import pytest
+
+from ingestion.lines import LandingFileError, read_landing_files, read_numbered_lines
+
+
+def _lines(path: Path) -> list[tuple[int, bytes]]:
+    table = read_numbered_lines(path, path.name)
+    return list(zip(table["line_number"].to_pylist(), table["line"].to_pylist(), strict=True))
+
+
+def test_every_physical_line_keeps_its_number(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b'{"a":1}\n\n\xff\xfe broken\n{"a":2}\r\n{"a":3}')
+    assert _lines(path) == [
+        (1, b'{"a":1}\n'),
+        (2, b"\n"),
+        (3, b"\xff\xfe broken\n"),
+        (4, b'{"a":2}\r\n'),
+        (5, b'{"a":3}'),
+    ]
+
+
+def test_gzip_and_plain_files_read_the_same(tmp_path: Path) -> None:
+    content = b"".join(b'{"n":%d}\n' % i for i in range(1000))
+    plain, packed = tmp_path / "p.jsonl", tmp_path / "p.jsonl.gz"
+    plain.write_bytes(content)
+    packed.write_bytes(gzip.compress(content))
+    assert _lines(plain) == _lines(packed)
+    assert len(_lines(plain)) == 1000
+
+
+def test_an_empty_file_has_no_lines(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl.gz"
+    path.write_bytes(gzip.compress(b""))
+    assert _lines(path) == []
+
+
+def test_a_broken_gzip_names_the_file(tmp_path: Path) -> None:
+    truncated = tmp_path / "cut.jsonl.gz"
+    truncated.write_bytes(gzip.compress(bytes(range(256)) * 4000)[:500])
+    with pytest.raises(LandingFileError, match=r"cut\.jsonl\.gz"):
+        read_numbered_lines(truncated, "cut.jsonl.gz")
+    garbage = tmp_path / "junk.jsonl.gz"
+    garbage.write_bytes(b"this is not gzip at all")
+    with pytest.raises(LandingFileError, match=r"junk\.jsonl\.gz"):
+        read_landing_files([(garbage, "junk.jsonl.gz")])
+
+
+def test_many_files_keep_their_names(tmp_path: Path) -> None:
+    files = []
+    for i in range(5):
+        path = tmp_path / f"f{i}.jsonl"
+        path.write_bytes(b"{}\n" * (i + 1))
+        files.append((path, f"events/f{i}.jsonl"))
+    table = read_landing_files(files)
+    sources = table["source"].to_pylist()
+    assert table.num_rows == 15
+    assert [sources.count(f"events/f{i}.jsonl") for i in range(5)] == [1, 2, 3, 4, 5]

@@ -1,0 +1,145 @@
+"""`almaty run` as the data team uses it: real Dagster runs over ranges of delivery days."""
+
+import gzip
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from privacy.pseudonyms import Pseudonymizer
+
+TS = "{day}T12:00:00+05:00"
+DAYS = ("2026-01-10", "2026-01-11", "2026-01-12")
+
+
+@pytest.fixture
+def zone3(cli_zone, run_almaty):
+    """Three delivery days of 12 events (users u0..u3) and a search each, and a secret."""
+    zone = cli_zone
+    for day in DAYS:
+        zone.events(
+            day,
+            [zone.event(f"{day}-{i}", TS.format(day=day), user_id=f"u{i % 4}") for i in range(12)],
+        )
+        zone.searches(day, [zone.search(f"s-{day}", TS.format(day=day), "hotel medeu")])
+    assert run_almaty("secret", "init").returncode == 0
+    return zone
+
+
+def _user_rows(zone, secret_file: str, user: str) -> dict[str, int]:
+    pseudonym = Pseudonymizer(bytes.fromhex(Path(secret_file).read_text()), "user")(user)
+    rows = zone.query(
+        "select delivery_day::varchar, count(*) from ingested.events "
+        "where user_pseudonym = ? group by 1",
+        [pseudonym],
+    )
+    return dict(rows)
+
+
+def test_a_range_is_one_run_with_a_line_per_partition(zone3, run_almaty) -> None:
+    result = run_almaty("run")
+    assert result.returncode == 0, result.stderr
+    for day in DAYS:
+        assert f"events {day}: 1 files, read 12, stored 12" in result.stdout
+        assert f"searches {day}: 1 files, read 1, stored 1" in result.stdout
+    assert "events: read 36, stored 36" in result.stdout
+    assert zone3.query("select count(*) from ingested.events") == [(36,)]
+    home = Path(zone3.warehouse).parent / "dagster"
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert len(instance.get_runs()) == 1
+
+
+def test_a_backfill_after_an_erasure_brings_nothing_back(zone3, run_almaty, almaty_env):
+    assert run_almaty("run").returncode == 0
+    secret = almaty_env["ALMATY_SECRET_KEY_FILE"]
+    assert _user_rows(zone3, secret, "u1") == {day: 3 for day in DAYS}
+    zone3.write(
+        "privacy/erasure_requests",
+        [
+            {
+                "request_id": "r1",
+                "user_id": "u1",
+                "requested_at": "2026-01-20T10:00:00+05:00",
+                "outstanding_obligations": False,
+                "settled_at": None,
+            }
+        ],
+    )
+    result = run_almaty("run", "--from", "2026-01-10", "--to", "2026-01-11")
+    assert result.returncode == 0, result.stderr
+    assert "dropped 3 (erasure 3)" in result.stdout
+    assert _user_rows(zone3, secret, "u1") == {"2026-01-12": 3}  # not re-run yet
+    assert _user_rows(zone3, secret, "u2") == {day: 3 for day in DAYS}
+
+
+def test_a_broken_file_fails_in_one_line_and_keeps_the_day(zone3, run_almaty) -> None:
+    assert run_almaty("run").returncode == 0
+    broken = zone3.root / "events/date=2026-01-11/late.jsonl.gz"
+    broken.write_bytes(gzip.compress(b'{"x": 1}\n' * 50_000)[:-40])
+    result = run_almaty("run", "--from", "2026-01-11", "--to", "2026-01-11")
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert "late.jsonl.gz" in line and "Traceback" not in result.stderr
+    with duckdb.connect(str(zone3.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select count(*) from ingested.events where delivery_day = '2026-01-11'"
+        ).fetchone()
+    assert rows == (12,)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--from", "2026-01-12", "--to", "2026-01-10"), "is after"),
+        (("--from", "2031-01-01", "--to", "2031-01-02"), "not complete"),
+    ],
+)
+def test_bad_ranges_are_one_line_errors(zone3, run_almaty, args, fragment) -> None:
+    result = run_almaty("run", *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and fragment in result.stderr
+
+
+def test_run_needs_a_secret_and_a_landing_zone(run_almaty, almaty_env) -> None:
+    Path(almaty_env["ALMATY_LANDING_DIR"]).mkdir(parents=True)
+    no_secret = run_almaty("run")
+    assert no_secret.returncode == 2 and "almaty secret init" in no_secret.stderr
+    assert no_secret.stderr.count("\n") == 1
+    env = {**almaty_env, "ALMATY_LANDING_DIR": almaty_env["ALMATY_LANDING_DIR"] + "-missing"}
+    no_landing = run_almaty("run", env=env)
+    assert no_landing.returncode == 2 and "almaty generate" in no_landing.stderr
+
+
+def test_a_link_seen_only_on_a_later_day_covers_earlier_days(cli_zone, run_almaty) -> None:
+    """Day 1: anonymous a9 browses. Day 2: a9 searches logged in as u9, who opted out."""
+    assert run_almaty("secret", "init").returncode == 0
+    cli_zone.events(
+        "2026-01-10",
+        [cli_zone.event("anon-1", "2026-01-10T10:00:00+05:00", anonymous_id="a9")],
+    )
+    cli_zone.searches(
+        "2026-01-11",
+        [
+            cli_zone.search(
+                "s-2", "2026-01-11T10:00:00+05:00", "ski pass", anonymous_id="a9", user_id="u9"
+            )
+        ],
+    )
+    cli_zone.write(
+        "privacy/consent",
+        [
+            {
+                "user_id": "u9",
+                "anonymous_id": None,
+                "ts": "2026-01-01T00:00:00+05:00",
+                "scope": "analytics",
+                "granted": False,
+            }
+        ],
+    )
+    result = run_almaty("run")
+    assert result.returncode == 0, result.stderr
+    assert cli_zone.query("select count(*) from ingested.events") == [(0,)]
+    assert cli_zone.query("select count(*) from ingested.searches") == [(0,)]
