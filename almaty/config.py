@@ -34,11 +34,6 @@ class Settings:
     as_of: date
     retention_years: int = 3
 
-    @property
-    def published_warehouse(self) -> Path:
-        """The read-only copy that dashboards, the service and access requests open."""
-        return self.warehouse.with_name(f"{self.warehouse.stem}.published{self.warehouse.suffix}")
-
 
 def parse_date(text: str, where: str) -> date:
     """A YYYY-MM-DD date, or a ConfigError naming `where` it came from."""

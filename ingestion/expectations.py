@@ -39,7 +39,7 @@ def _suite(feed: str) -> list[tuple[str, dict[str, Any]]]:
             for column in ("user_pseudonym", "anonymous_pseudonym", "device_pseudonym")
         ],
         ("ExpectColumnValueLengthsToEqual", {"column": "ip_token", "value": TOKEN_HEX_CHARS}),
-        ("ExpectColumnValuesToMatchRegex", {"column": "ip_network", "regex": r"/(24|48)$"}),
+        ("ExpectColumnValuesToMatchRegex", {"column": "ip_network", "regex": r"/(?:24|48)$"}),
         ("ExpectColumnValuesToBeBetween", {"column": "geo_lat", "min_value": -90, "max_value": 90}),
         (
             "ExpectColumnValuesToBeBetween",

@@ -43,11 +43,6 @@ def test_blank_values_mean_the_default() -> None:
     assert settings.as_of == TODAY
 
 
-def test_published_copy_lives_beside_the_warehouse(tmp_path: Path) -> None:
-    settings = load_settings({"ALMATY_WAREHOUSE": str(tmp_path / "x" / "wh.duckdb")})
-    assert settings.published_warehouse == tmp_path / "x" / "wh.published.duckdb"
-
-
 @pytest.mark.parametrize("bad", ["2026-02-30", "25.11.2026", "tomorrow"])
 def test_a_bad_as_of_date_names_the_variable(bad: str) -> None:
     with pytest.raises(ConfigError, match="ALMATY_AS_OF") as caught:

@@ -382,3 +382,23 @@ def test_listing_contacts_are_never_stored_and_ended_adverts_keep_only_id_and_ca
     assert rows["A1"] == ("advert", None, None, None, True)
     raw = zone.warehouse.read_bytes()
     assert b"o@mail.kz" not in raw and b"77012345678" not in raw
+
+
+def test_a_day_that_fails_half_way_is_left_as_it_was(zone, monkeypatch) -> None:
+    import ingestion.daily as daily
+
+    zone.events(DAY, [zone.event("e1", TS), zone.event("e2", TS)])
+    zone.ingest(DAY)
+    before = sorted(zone.query("select * from ingested.events"))
+    zone.events(DAY, [zone.event("e3", TS)])
+    real_store = daily._store
+
+    def store_then_die(con, feed, *args):
+        real_store(con, feed, *args)
+        if feed.name == "searches":  # events of the day are already replaced by now
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(daily, "_store", store_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        zone.ingest(DAY)
+    assert sorted(zone.query("select * from ingested.events")) == before
