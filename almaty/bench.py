@@ -67,14 +67,14 @@ def _in_child(function, *args):
         return pool.submit(function, *args).result()
 
 
-def _generate_day(landing: Path, events: int, seed: int) -> tuple[float, float, int]:
+def _generate_days(landing: Path, events: int, days: int, seed: int) -> tuple[float, float, int]:
     from landing.generate import generate_landing_zone
 
     started = time.perf_counter()
     summary = generate_landing_zone(
         landing,
         start=BENCH_DAY,
-        days=1,
+        days=days,
         users=max(10, events // 50),
         events_per_day=events,
         seed=seed,
@@ -88,42 +88,56 @@ def _duckdb_alone(landing: Path, database: Path) -> tuple[float, float]:
     started = time.perf_counter()
     with duckdb.connect(str(database)) as con:
         for feed in ("events", "searches"):
-            files = str(landing / feed / f"date={BENCH_DAY}" / "*.jsonl*")
+            files = str(landing / feed / "date=*" / "*.jsonl*")
             con.execute(
                 f"create table {feed} as select * from read_json('{files}', ignore_errors=true)"
             )
     return time.perf_counter() - started, peak_rss_mb()
 
 
-def _ingest(landing: Path, warehouse: Path, secret_file: Path) -> tuple[float, float]:
+def _ingest(landing: Path, warehouse: Path, secret_file: Path) -> tuple[float, float, list[str]]:
+    """Every delivery day, one after the other on one connection, as `almaty run` does."""
+    import psutil
+
     from almaty.secret import load_secret
     from ingestion.daily import ingest_day
     from ingestion.rules import derive_keys, refresh_listings, refresh_privacy_rules
     from ingestion.warehouse import check_key_version, open_warehouse
+    from landing.contract import delivery_days
 
     started = time.perf_counter()
     keys = derive_keys(load_secret(secret_file))
+    days = delivery_days(landing)
+    as_of = days[-1]
+    lines = []
     with open_warehouse(warehouse) as con:
         check_key_version(con, keys.version)
         con.execute("begin transaction")
-        refresh_privacy_rules(con, landing, keys, BENCH_DAY, 3)
-        refresh_listings(con, landing, keys, BENCH_DAY)
+        refresh_privacy_rules(con, landing, keys, as_of, 3)
+        refresh_listings(con, landing, keys, as_of)
         con.execute("commit")
-        ingest_day(con, landing, BENCH_DAY, keys, BENCH_DAY, 3)
-    return time.perf_counter() - started, peak_rss_mb()
+        for day in days:
+            day_started = time.perf_counter()
+            ingest_day(con, landing, day, keys, as_of, 3)
+            resident = psutil.Process().memory_info().rss / 2**20
+            lines.append(
+                f"  {day}: {time.perf_counter() - day_started:.2f} s, resident {resident:,.0f} MB, "
+                f"peak {peak_rss_mb():,.0f} MB"
+            )
+    return time.perf_counter() - started, peak_rss_mb(), lines
 
 
-def bench_ingest(events: int, seed: int) -> float:
-    """Ingestion of one generated day with every rule, against DuckDB alone on the same files."""
+def bench_ingest(events: int, days: int, seed: int) -> float:
+    """Ingestion of generated days with every rule, against DuckDB alone on the same files."""
     from almaty.secret import create_secret
 
     print(f"machine: {machine_description()}")
     with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
         root = Path(tmp)
         landing = root / "landing"
-        seconds, generate_memory, records = _in_child(_generate_day, landing, events, seed)
+        seconds, generate_memory, records = _in_child(_generate_days, landing, events, days, seed)
         print(
-            f"generated one day ({records:,} events and searches for --events {events:,}) "
+            f"generated {days} day(s) ({records:,} events and searches for --events {events:,}) "
             f"in {seconds:.1f} s, peak {generate_memory:,.0f} MB"
         )
         size = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
@@ -134,9 +148,10 @@ def bench_ingest(events: int, seed: int) -> float:
             f"peak {baseline_memory:,.0f} MB"
         )
         create_secret(root / "secret.key")
-        ingest, ingest_memory = _in_child(
+        ingest, ingest_memory, day_lines = _in_child(
             _ingest, landing, root / "warehouse.duckdb", root / "secret.key"
         )
+        print("\n".join(day_lines))
         print(f"ingestion with every rule: {ingest:.2f} s, peak {ingest_memory:,.0f} MB")
     ratio = ingest / baseline
     print(f"ingest_ratio={ratio:.2f}")

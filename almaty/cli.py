@@ -85,7 +85,7 @@ def _cmd_bench_generate(args: argparse.Namespace) -> None:
 def _cmd_bench_ingest(args: argparse.Namespace) -> None:
     from almaty.bench import bench_ingest
 
-    bench_ingest(events=args.events, seed=args.seed)
+    bench_ingest(events=args.events, days=args.days, seed=args.seed)
 
 
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
@@ -186,11 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest",
         _cmd_bench_ingest,
         "ingestion of one day with every rule, against DuckDB alone",
-        "Generate one delivery day of N events, ingest it with every privacy rule, and time "
+        "Generate delivery days of N events, ingest them with every privacy rule, and time "
         "DuckDB alone loading the same files; the last line is ingest_ratio=X.XX.",
     )
     bench_ingest.add_argument(
         "--events", type=_positive_int, default=1_000_000, help="events (default %(default)s)"
+    )
+    bench_ingest.add_argument(
+        "--days",
+        type=_positive_int,
+        default=1,
+        help="delivery days, to see memory stay flat as days add up (default %(default)s)",
     )
     bench_ingest.add_argument("--seed", type=int, default=DEMO.seed)
     return parser
