@@ -1,7 +1,7 @@
 """Late files: a day already ingested whose folder changed is ingested again."""
 
+import hashlib
 import json
-from datetime import date
 from pathlib import Path
 
 from dagster import (
@@ -51,7 +51,10 @@ def late_files(context: SensorEvaluationContext, warehouse: WarehouseResource):
     if not days:
         return SkipReason("no late files")
     return [
-        RunRequest(partition_key=day, run_key=f"{day}:{hash(current[day])}", tags={"late": "true"})
+        RunRequest(
+            partition_key=day,
+            run_key=f"{day}:{hashlib.sha256(current[day].encode()).hexdigest()[:16]}",
+            tags={"late": "true"},
+        )
         for day in days
-        if date.fromisoformat(day)
     ]

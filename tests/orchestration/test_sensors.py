@@ -1,0 +1,43 @@
+"""The late_files sensor: a day already ingested whose folder changed is ingested again."""
+
+from dagster import AssetMaterialization, DagsterInstance, SkipReason, build_sensor_context
+
+from almaty.config import load_settings
+from orchestration.resources import WarehouseResource
+from orchestration.sensors import late_files
+
+
+def _tick(instance, warehouse, cursor):
+    context = build_sensor_context(
+        instance=instance, cursor=cursor, resources={"warehouse": warehouse}
+    )
+    result = late_files(context)
+    return result, context.cursor
+
+
+def test_late_files_rerun_an_ingested_day_only(cli_zone, almaty_env) -> None:
+    for day in ("2026-01-10", "2026-01-11"):
+        cli_zone.events(day, [cli_zone.event(f"e-{day}", f"{day}T10:00:00+05:00")])
+    warehouse = WarehouseResource.from_settings(load_settings(almaty_env))
+    with DagsterInstance.ephemeral() as instance:
+        instance.report_runless_asset_event(
+            AssetMaterialization(asset_key="events", partition="2026-01-10")
+        )
+        first, cursor = _tick(instance, warehouse, None)
+        assert isinstance(first, SkipReason)  # the first look only records what is there
+
+        quiet, cursor = _tick(instance, warehouse, cursor)
+        assert isinstance(quiet, SkipReason)
+
+        cli_zone.events("2026-01-10", [cli_zone.event("late", "2026-01-10T23:50:00+05:00")])
+        cli_zone.events("2026-01-11", [cli_zone.event("new", "2026-01-11T11:00:00+05:00")])
+        before_change = cursor
+        requests, cursor = _tick(instance, warehouse, cursor)
+        assert [r.partition_key for r in requests] == ["2026-01-10"]  # not the new day
+        # evaluated again from the same state (a daemon restart), the run key is the same,
+        # so Dagster does not launch the day twice
+        replay, _ = _tick(instance, warehouse, before_change)
+        assert [r.run_key for r in replay] == [r.run_key for r in requests]
+
+        again, _ = _tick(instance, warehouse, cursor)
+        assert isinstance(again, SkipReason)
