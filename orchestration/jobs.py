@@ -5,12 +5,10 @@ from __future__ import annotations
 from dagster import AssetSelection, build_schedule_from_partitioned_job, define_asset_job
 
 from orchestration.assets import GROUP
-from orchestration.partitions import delivery_days
 
 ingest_job = define_asset_job(
     "ingest",
     selection=AssetSelection.groups(GROUP),
-    partitions_def=delivery_days,
     description="Privacy rules, listings, then events and searches of the chosen delivery days.",
 )
 
