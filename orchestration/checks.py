@@ -4,6 +4,7 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 
 from ingestion.checks import expectation_failures, forbidden_records, personal_data_findings
 from ingestion.rules import retention_cutoff
+from orchestration.assets import WAREHOUSE_POOL
 from orchestration.partitions import delivery_days, window_days
 from orchestration.resources import WarehouseResource
 
@@ -55,6 +56,7 @@ def _check(feed: str, name: str):
         description=description,
         blocking=True,
         partitions_def=delivery_days,
+        pool=WAREHOUSE_POOL,  # checks open the warehouse file too
     )
     def check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
         first, last = _days(context)
