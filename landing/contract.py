@@ -23,7 +23,6 @@ A line with several defects gets the first reason in `REASONS` order.
 from __future__ import annotations
 
 import gzip
-import ipaddress
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -32,6 +31,8 @@ from typing import Any
 
 import orjson
 from jsonschema import Draft202012Validator
+
+from privacy.network import client_address
 
 # Reason codes, also the names ingestion's quarantine table uses; in precedence order.
 BROKEN_JSON = "broken_json"
@@ -140,7 +141,7 @@ _COMMON_PROPERTIES: dict[str, Any] = {
     "user_id": _nullable(_ID),
     "anonymous_id": _ID,
     "device_id": _nullable(_ID),
-    "ip": _TEXT,  # address checked by `is_ip_address`
+    "ip": _TEXT,  # address checked by `privacy.network.client_address`
     "x_forwarded_for": _nullable(_TEXT),
     "user_agent": _nullable(_TEXT),
     "gpc": {"type": "boolean"},
@@ -336,7 +337,6 @@ _RFC3339 = re.compile(
     r"(?:\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})",
     re.ASCII,
 )
-_PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
 _DAY_FOLDER = re.compile(re.escape(DAY_FOLDER_PREFIX) + r"([0-9]{4}-[0-9]{2}-[0-9]{2})", re.ASCII)
 
 
@@ -350,33 +350,6 @@ def is_rfc3339_almaty(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def is_ip_address(text: str) -> bool:
-    """Whether `text` is a bare IPv4 or IPv6 address (IPv4-mapped IPv6 included)."""
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def forwarded_client(chain: str) -> str:
-    """The client address of an X-Forwarded-For chain, without port or IPv6 brackets."""
-    entry = chain.split(",", 1)[0].strip()
-    if entry.startswith("["):
-        address, bracket, rest = entry[1:].partition("]")
-        if bracket and (not rest or (rest[0] == ":" and _is_port(rest[1:]))):
-            return address
-        return entry
-    address, colon, port = entry.partition(":")
-    if colon and ":" not in port and _is_port(port):  # IPv4 with a port; IPv6 has more colons
-        return address
-    return entry
-
-
-def _is_port(text: str) -> bool:
-    return _PORT.fullmatch(text) is not None and int(text) <= 65535
 
 
 def _schema_reason(validator: Draft202012Validator, record: Any) -> str | None:
@@ -407,9 +380,10 @@ def check_record(feed: str, line: bytes | str) -> str | None:
             return BAD_TIMESTAMP
     if feed in ADDRESS_FEEDS:
         chain = record["x_forwarded_for"]
-        if not is_ip_address(record["ip"]) or (
-            chain is not None and not is_ip_address(forwarded_client(chain))
-        ):
+        try:  # the rule ingestion applies: the edge's address, then the chain's first hop
+            client_address(record["ip"], None)
+            client_address(record["ip"], chain)
+        except ValueError:
             return BAD_IP
     return None
 

@@ -63,12 +63,16 @@ def client_address(ip: str, x_forwarded_for: str | None) -> IPAddress:
     """The visitor's address: the first hop of `x_forwarded_for` if any, else `ip`.
 
     Behind a proxy `ip` is the proxy, and the contract says the first entry of
-    the chain is the client. Raises ValueError naming the field when it is not an
-    address, so the record can be quarantined instead of guessed at.
+    the chain is the client. `ip` must be a bare address, as the contract says; a
+    chain entry may carry a port or IPv6 brackets. Raises ValueError naming the field
+    when it is not an address, so the record can be quarantined instead of guessed at.
     """
     if x_forwarded_for is not None and x_forwarded_for.strip():
         return _parse_address(x_forwarded_for.split(",", 1)[0], "x_forwarded_for")
-    return _parse_address(ip, "ip")
+    try:  # the edge writes its own field as a bare address; only proxies add ports
+        return _canonical(ipaddress.ip_address(ip))
+    except ValueError:
+        raise ValueError("ip: not an IP address") from None
 
 
 def ip_network_of(addr: IPAddress) -> str:
