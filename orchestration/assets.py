@@ -35,6 +35,18 @@ def report(context: AssetExecutionContext, line: str) -> None:
     progress.info(line)
 
 
+def _refresh(context: AssetExecutionContext, warehouse: WarehouseResource, refresh, label: str):
+    """Run `refresh(con, settings, keys)` in one transaction; report and return its counts."""
+    settings = warehouse.settings()
+    keys = warehouse.secret_keys()
+    with warehouse.connect(keys, context.log) as con:
+        con.execute("begin transaction")
+        counts = refresh(con, settings, keys)
+        con.execute("commit")
+    report(context, f"{label}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return MaterializeResult(metadata={**counts, "as_of": settings.as_of.isoformat()})
+
+
 @asset(pool=WAREHOUSE_POOL, group_name=GROUP)
 def privacy_rules(
     context: AssetExecutionContext, warehouse: WarehouseResource
@@ -43,29 +55,27 @@ def privacy_rules(
 
     Read again before every ingestion run, so a backfill obeys today's rules.
     """
-    settings = warehouse.settings()
-    keys = warehouse.secret_keys()
-    with warehouse.connect(keys, context.log) as con:
-        con.execute("begin transaction")
-        counts = refresh_privacy_rules(
+    return _refresh(
+        context,
+        warehouse,
+        lambda con, settings, keys: refresh_privacy_rules(
             con, settings.landing_dir, keys, settings.as_of, settings.retention_years
-        )
-        con.execute("commit")
-    report(context, "privacy rules: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    return MaterializeResult(metadata={**counts, "as_of": settings.as_of.isoformat()})
+        ),
+        "privacy rules",
+    )
 
 
 @asset(pool=WAREHOUSE_POOL, group_name=GROUP)
 def listings(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Listing versions without contact details; ended listings reduced to id and category."""
-    settings = warehouse.settings()
-    keys = warehouse.secret_keys()
-    with warehouse.connect(keys, context.log) as con:
-        con.execute("begin transaction")
-        counts = refresh_listings(con, settings.landing_dir, keys, settings.as_of)
-        con.execute("commit")
-    report(context, "listings: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    return MaterializeResult(metadata=counts)
+    return _refresh(
+        context,
+        warehouse,
+        lambda con, settings, keys: refresh_listings(
+            con, settings.landing_dir, keys, settings.as_of
+        ),
+        "listings",
+    )
 
 
 @multi_asset(
