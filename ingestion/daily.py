@@ -21,9 +21,8 @@ import pyarrow as pa
 from ingestion.feeds import EVENTS, SEARCHES, Feed
 from ingestion.lines import read_landing_files
 from ingestion.mapping import map_distinct
-from ingestion.parse import parse_sql
 from ingestion.rules import ALMATY, Keys, create_consent_intervals, retention_cutoff
-from ingestion.sources import replace_quarantine
+from ingestion.sources import load_feed, replace_quarantine
 from ingestion.warehouse import SCHEMA
 from landing.contract import BAD_IP, feed_files
 from privacy.consent import consent_at_time_sql, refused_now_sql
@@ -99,20 +98,16 @@ def _prepare(
 ) -> None:
     """Parse the day's files once; map addresses; quarantine bad lines and bad addresses."""
     name = feed.name
-    files = feed_files(landing_dir, name, day)
-    named = [(path, path.relative_to(landing_dir).as_posix()) for path in files]
-    con.register("landing_lines", read_landing_files(named))
-    try:
-        con.execute(
-            f"""create or replace temp table parsed_{name} as
-            select *,
-              ip || '{SEPARATOR}' || coalesce(x_forwarded_for, '') || '{SEPARATOR}'
-                || strftime(timezone('{ALMATY}', ts), '%Y-%m-%d') as ip_key,
-              false as ip_ok
-            from ({parse_sql(feed, "landing_lines")})"""
-        )
-    finally:
-        con.unregister("landing_lines")
+    _, files = load_feed(
+        con,
+        landing_dir,
+        feed,
+        day,
+        f""",
+          ip || '{SEPARATOR}' || coalesce(x_forwarded_for, '') || '{SEPARATOR}'
+            || strftime(timezone('{ALMATY}', ts), '%Y-%m-%d') as ip_key,
+          false as ip_ok""",
+    )
     # Copies of a record within the day: all but the first (by file, then line) are dropped.
     con.execute(
         f"""create or replace temp table copies_{name} as
@@ -136,13 +131,7 @@ def _prepare(
         from map_ip_{name} m where m.value = p.ip_key and p.reason is null"""
     )
     result.quarantined = replace_quarantine(con, feed, f"parsed_{name}", day)
-    _replace_day_rows(
-        con,
-        "landing_files",
-        name,
-        day,
-        [(source, path.stat().st_size) for path, source in named],
-    )
+    _replace_day_rows(con, "landing_files", name, day, files)
 
 
 def _replace_day_rows(
@@ -156,11 +145,7 @@ def _replace_day_rows(
 
 
 def _map_identities(con: duckdb.DuckDBPyConnection, keys: Keys) -> None:
-    """Pseudonyms of both feeds' ids, each map flagged where consent or suppression may apply.
-
-    `watched` marks a user that has consent changes or is suppressed, and an anonymous id
-    that has them itself or appears with such a user on any day.
-    """
+    """Pseudonyms of both feeds' ids: one map per kind of id, shared by both feeds."""
     for column, pseudonymizer in (
         ("user_id", keys.user),
         ("anonymous_id", keys.anonymous),
@@ -173,20 +158,23 @@ def _map_identities(con: duckdb.DuckDBPyConnection, keys: Keys) -> None:
             lambda values, p=pseudonymizer: {"pseudonym": p.many(values)},
             {"pseudonym": pa.string()},
         )
-    con.execute(
-        f"""create or replace temp table watched_subjects as
-        select subject from consent_intervals
-        union select subject_pseudonym from {SCHEMA}.suppressed_subjects"""
-    )
 
 
 def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
-    """After the day's links are known: which pseudonyms need judging record by record."""
+    """After the day's links are known: which pseudonyms need judging record by record.
+
+    A subject with consent changes or on the suppression list, and every anonymous id that
+    appears with such a user on any day; everyone else keeps the defaults.
+    """
     con.execute(
         f"""create or replace temp table watched as
-        select subject from watched_subjects
+        with subjects as (
+          select subject from consent_intervals
+          union select subject_pseudonym from {SCHEMA}.suppressed_subjects
+        )
+        select subject from subjects
         union select l.anonymous_pseudonym from {SCHEMA}.identity_links l
-        join watched_subjects w on w.subject = l.user_pseudonym"""
+        join subjects s on s.subject = l.user_pseudonym"""
     )
 
 

@@ -15,11 +15,17 @@ from landing.contract import feed_files
 
 
 def load_feed(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, feed: Feed, day: date | None = None
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    feed: Feed,
+    day: date | None = None,
+    extra_columns: str = "",
 ) -> tuple[str, list[tuple[str, int]]]:
     """Parse `feed` (one delivery day of it, for daily feeds) into temp table `parsed_<feed>`.
 
-    Returns the table's name and the files read as (name relative to the landing root, size).
+    `extra_columns` (SQL select items over the parsed columns) are computed in the same
+    statement. Returns the table's name and the files read as (name relative to the landing
+    root, size).
     """
     files = feed_files(landing_dir, feed.name, day)
     named = [(path, path.relative_to(landing_dir).as_posix()) for path in files]
@@ -27,7 +33,10 @@ def load_feed(
     table = f"parsed_{feed.name}"
     con.register("landing_lines", lines)
     try:
-        con.execute(f"create or replace temp table {table} as {parse_sql(feed, 'landing_lines')}")
+        con.execute(
+            f"create or replace temp table {table} as "
+            f"select *{extra_columns} from ({parse_sql(feed, 'landing_lines')})"
+        )
     finally:
         con.unregister("landing_lines")
     return table, [(name, path.stat().st_size) for path, name in named]
