@@ -11,6 +11,7 @@ venv: $(INSTALLED)
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m orchestration.dbt_manifest
 	@touch $(INSTALLED)
 
 demo: $(INSTALLED)

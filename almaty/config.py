@@ -22,6 +22,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "ALMATY_SECRET_KEY_FILE": ("data/secret.key", "the pseudonymization secret (hex text)"),
     "ALMATY_AS_OF": (None, "the date that counts as today for retention (YYYY-MM-DD)"),
     "ALMATY_RETENTION_YEARS": ("3", "years data is kept after an account ends (policy 4.1)"),
+    "ALMATY_MIN_GROUP_SIZE": ("10", "fewest distinct subjects a figure per group may rest on"),
 }
 
 
@@ -33,6 +34,12 @@ class Settings:
     secret_key_file: Path
     as_of: date
     retention_years: int = 3
+    min_group_size: int = 10
+
+    @property
+    def published(self) -> Path:
+        """The read-only copy of the marts for readers, beside the warehouse file."""
+        return self.warehouse.with_name(f"{self.warehouse.stem}.published{self.warehouse.suffix}")
 
 
 def parse_date(text: str, where: str) -> date:
@@ -56,14 +63,19 @@ def load_settings(environ: Mapping[str, str] | None = None, today: date | None =
 
     as_of_text = value("ALMATY_AS_OF")
     as_of = parse_date(as_of_text, "ALMATY_AS_OF") if as_of_text else (today or date.today())
-    years_text = value("ALMATY_RETENTION_YEARS") or ""
-    if not years_text.isdigit() or int(years_text) < 1:
-        raise ConfigError(f"ALMATY_RETENTION_YEARS: {years_text!r} is not a whole number >= 1")
+
+    def whole_number(name: str) -> int:
+        text = value(name) or ""
+        if not text.isdigit() or int(text) < 1:
+            raise ConfigError(f"{name}: {text!r} is not a whole number >= 1")
+        return int(text)
+
     return Settings(
         landing_dir=path("ALMATY_LANDING_DIR"),
         warehouse=path("ALMATY_WAREHOUSE"),
         export_dir=path("ALMATY_EXPORT_DIR"),
         secret_key_file=path("ALMATY_SECRET_KEY_FILE"),
         as_of=as_of,
-        retention_years=int(years_text),
+        retention_years=whole_number("ALMATY_RETENTION_YEARS"),
+        min_group_size=whole_number("ALMATY_MIN_GROUP_SIZE"),
     )

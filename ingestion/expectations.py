@@ -1,7 +1,4 @@
-"""The Great Expectations suites for what ingestion stores, run on pandas frames.
-
-GX is imported here only, and only when a suite runs: importing it takes seconds.
-"""
+"""The Great Expectations suites for what ingestion stores."""
 
 from __future__ import annotations
 
@@ -12,14 +9,15 @@ import pandas as pd
 from landing.contract import APPS, EVENT_TYPES
 from privacy.network import TOKEN_HEX_CHARS
 from privacy.pseudonyms import PSEUDONYM_HEX_CHARS
+from quality.expectations import Rule, failed_expectations
 
 DEVICE_CLASSES = ("desktop", "mobile", "tablet", "bot", "unknown")
 
 
-def _suite(feed: str) -> list[tuple[str, dict[str, Any]]]:
+def _suite(feed: str) -> list[Rule]:
     """(expectation class name, arguments) pairs: keys present and unique, values in range."""
     key = {"events": "event_id", "searches": "search_id"}[feed]
-    rules: list[tuple[str, dict[str, Any]]] = [
+    rules: list[Rule] = [
         ("ExpectTableRowCountToBeBetween", {"min_value": 0}),
         ("ExpectColumnValuesToBeUnique", {"column": key}),
         *[
@@ -61,22 +59,4 @@ def _suite(feed: str) -> list[tuple[str, dict[str, Any]]]:
 
 def validate_frame(feed: str, frame: pd.DataFrame) -> dict[str, Any]:
     """Failed expectations of `feed`'s suite on `frame`, by name; empty when all pass."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset(feed)
-    batch = asset.add_batch_definition_whole_dataframe("stored").get_batch(
-        batch_parameters={"dataframe": frame}
-    )
-    suite = gx.ExpectationSuite(name=f"ingested_{feed}")
-    for name, arguments in _suite(feed):
-        suite.add_expectation(getattr(gx.expectations, name)(**arguments))
-    failures: dict[str, Any] = {}
-    for result in batch.validate(suite).results:
-        if not result.success:
-            config = result.expectation_config
-            label = f"{config.type}({config.kwargs.get('column', 'table')})"
-            failures[label] = result.result.get("unexpected_count", result.result)
-    return failures
+    return failed_expectations(f"ingested_{feed}", _suite(feed), frame)

@@ -7,6 +7,7 @@ from ingestion.rules import retention_cutoff
 from orchestration.assets import WAREHOUSE_POOL
 from orchestration.partitions import delivery_days, window_days
 from orchestration.resources import WarehouseResource
+from quality.marts import MART_SUITES
 
 
 def _days(context: AssetCheckExecutionContext):
@@ -68,3 +69,24 @@ def _check(feed: str, name: str):
 
 
 ingestion_checks = [_check(feed, name) for feed in ("events", "searches") for name in CHECKS]
+
+
+def _mart_check(mart: str):
+    @asset_check(
+        asset=mart,
+        name="expectations",
+        description="The Great Expectations suite of the mart passes (quality/marts.py).",
+        blocking=True,  # nothing is published from a mart that fails it
+        pool=WAREHOUSE_POOL,
+    )
+    def check(warehouse: WarehouseResource):
+        from quality.marts import mart_failures
+
+        with warehouse.read() as con:
+            frame = con.execute(f"from marts.{mart}").df()
+        return _result(mart_failures(mart, frame), "all passed")
+
+    return check
+
+
+mart_checks = [_mart_check(mart) for mart in MART_SUITES]

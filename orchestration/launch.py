@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -118,12 +119,18 @@ def run_pipeline(settings: Settings, first: date | None, last: date | None) -> R
     progress.addHandler(handler)
     progress.setLevel(logging.INFO)
     progress.propagate = False
-    print(f"ingesting delivery days {first} to {last} as one Dagster run ...", flush=True)
+    print(f"delivery days {first} to {last}, as one Dagster run ...", flush=True)
     job = build_definitions(
         WarehouseResource.from_settings(settings, os.environ.get("ALMATY_AS_OF", ""))
-    ).resolve_job_def("ingest")
+    ).resolve_job_def("pipeline")
+    # dbt writes every log line to standard output: keep them in a file, out of the way.
+    dbt_output = Path(os.environ["DAGSTER_HOME"]) / "dbt-output.log"
     try:
-        with DagsterInstance.get() as instance:
+        with (
+            DagsterInstance.get() as instance,
+            dbt_output.open("w") as dbt_log,
+            contextlib.redirect_stdout(dbt_log),
+        ):
             result = job.execute_in_process(
                 instance=instance,
                 tags={

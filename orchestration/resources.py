@@ -28,6 +28,7 @@ class WarehouseResource(ConfigurableResource):
     secret_key_file: str
     as_of: str = ""
     retention_years: int = 3
+    min_group_size: int = 10
 
     @classmethod
     def from_settings(cls, settings: Settings, as_of: str = "") -> WarehouseResource:
@@ -37,6 +38,7 @@ class WarehouseResource(ConfigurableResource):
             secret_key_file=str(settings.secret_key_file),
             as_of=as_of,
             retention_years=settings.retention_years,
+            min_group_size=settings.min_group_size,
         )
 
     def settings(self) -> Settings:
@@ -47,6 +49,7 @@ class WarehouseResource(ConfigurableResource):
                 "ALMATY_SECRET_KEY_FILE": self.secret_key_file,
                 "ALMATY_AS_OF": self.as_of,
                 "ALMATY_RETENTION_YEARS": str(self.retention_years),
+                "ALMATY_MIN_GROUP_SIZE": str(self.min_group_size),
             }
         )
 
@@ -64,3 +67,12 @@ class WarehouseResource(ConfigurableResource):
         with open_warehouse(self.settings().warehouse, LOCK_WAIT_SECONDS, on_wait) as con:
             check_key_version(con, keys.version)
             yield con
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection, for steps that hold the pool's slot but write nothing."""
+        con = duckdb.connect(str(self.settings().warehouse), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()

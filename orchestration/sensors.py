@@ -14,7 +14,7 @@ from dagster import (
 )
 
 from landing.contract import DAY_PARTITIONED_FEEDS, delivery_days, feed_files
-from orchestration.jobs import ingest_job
+from orchestration.jobs import pipeline_job
 from orchestration.resources import WarehouseResource
 
 
@@ -38,7 +38,7 @@ def changed_ingested_days(
     )
 
 
-@sensor(job=ingest_job, minimum_interval_seconds=300, default_status=DefaultSensorStatus.STOPPED)
+@sensor(job=pipeline_job, minimum_interval_seconds=300, default_status=DefaultSensorStatus.STOPPED)
 def late_files(context: SensorEvaluationContext, warehouse: WarehouseResource):
     """Re-runs a delivery day when files arrive in its folder after it was ingested."""
     current = day_fingerprints(warehouse.settings().landing_dir)

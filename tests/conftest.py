@@ -22,6 +22,22 @@ from ingestion.warehouse import check_key_version, open_warehouse
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """dagster-dbt reads the dbt manifest when the definitions load: parse first if stale."""
+    from orchestration.dbt_manifest import prepare_manifest
+
+    return prepare_manifest()
+
+
+@pytest.fixture(scope="session")
+def generated_run(tmp_path_factory) -> dict:
+    """A generated zone run through the whole pipeline (`almaty run`) once per session."""
+    from tests.generated import run_generated_zone
+
+    return run_generated_zone(tmp_path_factory.mktemp("generated"))
+
+
 @pytest.fixture
 def almaty_env(tmp_path: Path) -> dict[str, str]:
     """An environment whose ALMATY_* settings all point into a fresh temporary folder."""

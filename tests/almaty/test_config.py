@@ -27,6 +27,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
         "ALMATY_SECRET_KEY_FILE": str(tmp_path / "k"),
         "ALMATY_AS_OF": "2029-01-31",
         "ALMATY_RETENTION_YEARS": "5",
+        "ALMATY_MIN_GROUP_SIZE": "25",
     }
     settings = load_settings(env, today=TODAY)
     assert settings.landing_dir == tmp_path / "in"
@@ -35,6 +36,8 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     assert settings.secret_key_file == tmp_path / "k"
     assert settings.as_of == date(2029, 1, 31)
     assert settings.retention_years == 5
+    assert settings.min_group_size == 25
+    assert settings.published == tmp_path / "wh.published.duckdb"
 
 
 def test_blank_values_mean_the_default() -> None:
@@ -50,10 +53,11 @@ def test_a_bad_as_of_date_names_the_variable(bad: str) -> None:
     assert caught.value.exit_code == 2
 
 
+@pytest.mark.parametrize("name", ["ALMATY_RETENTION_YEARS", "ALMATY_MIN_GROUP_SIZE"])
 @pytest.mark.parametrize("bad", ["0", "-1", "three", "2.5"])
-def test_retention_must_be_whole_years(bad: str) -> None:
-    with pytest.raises(ConfigError, match="ALMATY_RETENTION_YEARS"):
-        load_settings({"ALMATY_RETENTION_YEARS": bad})
+def test_counts_must_be_whole_numbers(name: str, bad: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: bad})
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:

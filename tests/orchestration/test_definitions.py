@@ -3,38 +3,112 @@
 from orchestration.definitions import defs
 from orchestration.partitions import delivery_days
 
+INGESTION = ["events", "listings", "privacy_rules", "searches"]
+DAILY_MODELS = [
+    "fct_adverts_daily",
+    "fct_listings_daily",
+    "fct_searches_daily",
+    "fct_traffic_daily",
+    "int_activity_sessionized",
+    "int_sessions",
+]
+WHOLE_MODELS = [
+    "fct_consent_daily",
+    "fct_erasure_requests",
+    "fct_ingestion_outcomes_daily",
+    "fct_user_listing_interactions",
+    "int_listings_current",
+    *[
+        f"stg_{table}"
+        for table in (
+            "account_changes",
+            "consent_changes",
+            "erasure_requests",
+            "events",
+            "identity_links",
+            "ingestion_drops",
+            "landing_files",
+            "listing_versions",
+            "quarantine",
+            "searches",
+            "suppressed_subjects",
+        )
+    ],
+]
+DASHBOARD_MARTS = [
+    "fct_adverts_daily",
+    "fct_consent_daily",
+    "fct_listings_daily",
+    "fct_searches_daily",
+    "fct_traffic_daily",
+]
+
+
+def _nodes() -> dict:
+    graph = defs.resolve_asset_graph()
+    return {node.key.to_user_string(): node for node in graph.asset_nodes}
+
 
 def test_asset_graph_snapshot() -> None:
-    graph = defs.resolve_asset_graph()
-    assets = {node.key.to_user_string(): node for node in graph.asset_nodes}
-    assert sorted(assets) == ["events", "listings", "privacy_rules", "searches"]
-    for name in ("events", "searches"):
+    assets = _nodes()
+    assert sorted(assets) == sorted([*INGESTION, *DAILY_MODELS, *WHOLE_MODELS, "serving_copy"])
+    for name in ("events", "searches", *DAILY_MODELS):
         node = assets[name]
-        assert node.partitions_def == delivery_days
+        assert node.partitions_def == delivery_days, name
         assert node.backfill_policy is not None
         assert node.backfill_policy.max_partitions_per_run is None  # one run per backfill
-        assert {p.to_user_string() for p in node.parent_keys} == {"privacy_rules", "listings"}
-    assert assets["privacy_rules"].partitions_def is None
-    checks = sorted(
-        f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys
+    for name in ("events", "searches"):
+        assert {p.to_user_string() for p in assets[name].parent_keys} == {
+            "privacy_rules",
+            "listings",
+        }
+    for name in ("privacy_rules", "listings", "serving_copy", *WHOLE_MODELS):
+        assert assets[name].partitions_def is None, name
+    assert {p.to_user_string() for p in assets["stg_events"].parent_keys} == {"events"}
+    assert {p.to_user_string() for p in assets["stg_listing_versions"].parent_keys} == {"listings"}
+    marts = {name for name in assets if name.startswith("fct_")}
+    assert {p.to_user_string() for p in assets["serving_copy"].parent_keys} == marts
+
+
+def test_checks_snapshot() -> None:
+    graph = defs.resolve_asset_graph()
+    checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
+    ours = sorted(
+        check
+        for check in checks
+        if check.endswith((":expectations", ":no_forbidden_subjects", ":no_personal_data"))
     )
-    assert checks == [
-        f"{feed}:{check}"
-        for feed in ("events", "searches")
-        for check in ("expectations", "no_forbidden_subjects", "no_personal_data")
-    ]
-    assert all(graph.get_check_spec(key).blocking for key in graph.asset_check_keys)
+    assert ours == sorted(
+        [
+            *[
+                f"{feed}:{check}"
+                for feed in ("events", "searches")
+                for check in ("expectations", "no_forbidden_subjects", "no_personal_data")
+            ],
+            *[f"{mart}:expectations" for mart in DASHBOARD_MARTS],
+        ]
+    )
+    assert all(
+        graph.get_check_spec(key).blocking
+        for key in graph.asset_check_keys
+        if key.name in ("expectations", "no_forbidden_subjects", "no_personal_data")
+    )
+    # dbt's data tests are checks too: every mart's grain is one
+    grains = {check.split(":")[0] for check in checks if ":unique_combination_" in check}
+    assert {name for name in _nodes() if name.startswith("fct_")} <= grains
 
 
 def test_every_warehouse_writer_shares_one_pool() -> None:
-    job = defs.resolve_job_def("ingest")
+    job = defs.resolve_job_def("pipeline")
     pools = {node.name: node.definition.pool for node in job.nodes}
-    assert len(pools) == 3 + 6  # three asset ops (usage makes two assets) and six checks
+    # ingestion makes three ops (usage makes two assets), dbt two, publishing one; six
+    # ingestion checks and one per dashboard mart
+    assert len(pools) == 3 + 2 + 1 + 6 + len(DASHBOARD_MARTS)
     assert set(pools.values()) == {"warehouse"}
 
 
 def test_schedule_and_sensor_exist_and_start_switched_off() -> None:
-    schedule = defs.resolve_schedule_def("daily_ingest")
+    schedule = defs.resolve_schedule_def("daily_pipeline")
     assert schedule.execution_timezone == "Asia/Almaty"
     assert schedule.default_status.value == "STOPPED"
     assert defs.resolve_sensor_def("late_files").default_status.value == "STOPPED"

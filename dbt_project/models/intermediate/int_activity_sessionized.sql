@@ -1,0 +1,125 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='session_date',
+        on_schema_change='fail',
+        tags=['daily'],
+    )
+}}
+
+-- Every event and search, in the session it belongs to. A visitor's session ends after
+-- 30 minutes without activity, and at midnight in Almaty, so each session lies in one day.
+
+with days as (
+    {{ rebuilt_days() }}
+),
+
+events as (
+    select
+        event_id as activity_id,
+        'event' as activity_kind,
+        event_type as action,
+        occurred_at,
+        occurred_at_local,
+        activity_date,
+        anonymous_pseudonym,
+        user_pseudonym,
+        listing_id,
+        search_id,
+        amount_kzt,
+        page_url,
+        referrer,
+        app,
+        device_class,
+        browser_family,
+        locale,
+        is_bot
+    from {{ ref('stg_events') }}
+    where activity_date in (select day from days)
+),
+
+searches as (
+    select
+        search_id as activity_id,
+        'search' as activity_kind,
+        'search' as action,
+        occurred_at,
+        occurred_at_local,
+        activity_date,
+        anonymous_pseudonym,
+        user_pseudonym,
+        cast(null as varchar) as listing_id,
+        search_id,
+        cast(null as double) as amount_kzt,
+        cast(null as varchar) as page_url,
+        cast(null as varchar) as referrer,
+        app,
+        device_class,
+        browser_family,
+        locale,
+        is_bot
+    from {{ ref('stg_searches') }}
+    where activity_date in (select day from days)
+),
+
+activity as (
+    select * from events
+    union all
+    select * from searches
+),
+
+gaps as (
+    select
+        *,
+        coalesce(
+            occurred_at - lag(occurred_at) over visitor_day > interval 30 minutes, true
+        ) as starts_session
+    from activity
+    window visitor_day as (
+        partition by anonymous_pseudonym, activity_date order by occurred_at, activity_id
+    )
+),
+
+numbered as (
+    select
+        *,
+        sum(case when starts_session then 1 else 0 end) over (
+            partition by anonymous_pseudonym, activity_date
+            order by occurred_at, activity_id
+            rows unbounded preceding
+        ) as session_number
+    from gaps
+),
+
+sessioned as (
+    select
+        *,
+        min(occurred_at) over (
+            partition by anonymous_pseudonym, activity_date, session_number
+        ) as session_started_at
+    from numbered
+)
+
+select
+    md5(anonymous_pseudonym || '/' || strftime(session_started_at, '%Y-%m-%dT%H:%M:%S.%f'))
+        as session_id,
+    activity_date as session_date,
+    activity_id,
+    activity_kind,
+    action,
+    occurred_at,
+    occurred_at_local,
+    anonymous_pseudonym,
+    user_pseudonym,
+    listing_id,
+    search_id,
+    amount_kzt,
+    page_url,
+    referrer,
+    app,
+    device_class,
+    browser_family,
+    locale,
+    is_bot
+from sessioned

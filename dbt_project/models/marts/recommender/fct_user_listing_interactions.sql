@@ -1,0 +1,67 @@
+-- How strongly each subject is drawn to each listing, for "recommended for you": actions
+-- weighted by type and halved every interaction_half_life_days. Only subjects whose
+-- personalization consent is in force now (and was when they acted) are here, and no bots.
+
+{% set weights = var('interaction_weights') %}
+
+with refusals as (
+    -- Subjects whose latest personalization choice (directly or through "all") is a refusal;
+    -- at equal times the refusal wins, as at ingestion.
+    select subject_pseudonym
+    from {{ ref('stg_consent_changes') }}
+    where scope in ('personalization', 'all')
+    qualify row_number() over (
+        partition by subject_pseudonym order by changed_at desc, granted asc
+    ) = 1
+      and not granted
+),
+
+refusing_users as (
+    -- A user refuses when the user or any visitor id seen logged in as the user refuses.
+    select subject_pseudonym as user_pseudonym from refusals
+    union
+    select l.user_pseudonym
+    from {{ ref('stg_identity_links') }} as l
+    inner join refusals as r on r.subject_pseudonym = l.anonymous_pseudonym
+),
+
+events as (
+    select
+        coalesce(user_pseudonym, anonymous_pseudonym) as subject_pseudonym,
+        case when user_pseudonym is null then 'anonymous' else 'user' end as subject_kind,
+        listing_id,
+        event_type,
+        occurred_at
+    from {{ ref('stg_events') }}
+    where personalization_allowed
+      and not is_bot
+      and listing_id is not null
+      and event_type in ({% for event_type in weights %}'{{ event_type }}'{{ "," if not loop.last }}{% endfor %})
+      and anonymous_pseudonym not in (select subject_pseudonym from refusals)
+      and (user_pseudonym is null or user_pseudonym not in (select user_pseudonym from refusing_users))
+),
+
+weighted as (
+    select
+        *,
+        case event_type
+            {%- for event_type, weight in weights.items() %}
+            when '{{ event_type }}' then {{ weight }}
+            {%- endfor %}
+        end as weight,
+        greatest(
+            date_diff('day', cast(timezone('Asia/Almaty', occurred_at) as date), {{ as_of_date() }}),
+            0
+        ) as age_days
+    from events
+)
+
+select
+    subject_pseudonym,
+    subject_kind,
+    listing_id,
+    sum(weight * pow(0.5, age_days / {{ var('interaction_half_life_days') }})) as strength,
+    count(*) as interactions,
+    max(occurred_at) as last_interaction_at
+from weighted
+group by subject_pseudonym, subject_kind, listing_id

@@ -1,0 +1,116 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='search_date',
+        on_schema_change='fail',
+        tags=['daily'],
+    )
+}}
+
+-- What people look for per Almaty day, and whether the search paid off. Bots are left out;
+-- queries typed by too few people are folded into 'other'.
+
+{%- set top_filters = {
+    'top_category': 'filter_category',
+    'top_district': 'filter_district',
+    'top_nights': 'filter_nights',
+    'top_guests': 'filter_guests',
+} %}
+
+with days as (
+    {{ rebuilt_days() }}
+),
+
+searches as (
+    select
+        s.search_id,
+        s.activity_date as search_date,
+        s.occurred_at,
+        s.anonymous_pseudonym,
+        s.query,
+        {{ query_language('s.query') }} as query_language,
+        s.results_count,
+        s.filter_category,
+        s.filter_district,
+        date_diff(
+            'day', try_cast(s.filter_check_in as date), try_cast(s.filter_check_out as date)
+        ) as filter_nights,
+        s.filter_guests,
+        a.session_id
+    from {{ ref('stg_searches') }} as s
+    inner join {{ ref('int_activity_sessionized') }} as a
+        on a.activity_id = s.search_id and a.activity_kind = 'search'
+    where s.activity_date in (select day from days)
+      and a.session_date in (select day from days)
+      and not s.is_bot
+),
+
+clicked as (
+    select distinct search_id
+    from {{ ref('stg_events') }}
+    where event_type = 'search_result_click'
+),
+
+later_in_session as (
+    select
+        s.search_id,
+        bool_or(a.action in ('contact_request', 'rental_request')) as led_to_request,
+        bool_or(a.action = 'booking') as led_to_booking
+    from searches as s
+    inner join {{ ref('int_activity_sessionized') }} as a
+        on a.session_id = s.session_id
+        and a.session_date = s.search_date
+        and a.occurred_at >= s.occurred_at
+    group by s.search_id
+),
+
+judged as (
+    select
+        s.*,
+        c.search_id is not null as led_to_click,
+        coalesce(l.led_to_request, false) as led_to_request,
+        coalesce(l.led_to_booking, false) as led_to_booking
+    from searches as s
+    left join clicked as c on c.search_id = s.search_id
+    left join later_in_session as l on l.search_id = s.search_id
+),
+
+folded as (
+    {{ fold_small_groups(
+        'judged', 'search_date',
+        fold=['query'],
+        keep=['query_language'],
+        subject='anonymous_pseudonym',
+    ) }}
+),
+
+filter_uses as (
+    select
+        *,
+        {%- for column in top_filters.values() %}
+        count(*) over (
+            partition by search_date, query, query_language, {{ column }}
+        ) as {{ column }}_uses{{ "," if not loop.last }}
+        {%- endfor %}
+    from folded
+)
+
+select
+    search_date,
+    query,
+    query_language,
+    count(*) as searches,
+    count(distinct anonymous_pseudonym) as searchers,
+    avg(case when results_count = 0 then 1.0 else 0.0 end) as zero_result_rate,
+    avg(case when led_to_click then 1.0 else 0.0 end) as click_through_rate,
+    avg(case when led_to_request then 1.0 else 0.0 end) as request_rate,
+    avg(case when led_to_booking then 1.0 else 0.0 end) as booking_rate,
+    {%- for name, column in top_filters.items() %}
+    -- the most used value; of equally used ones the first, so a re-run gives the same
+    arg_min({{ column }}, (-{{ column }}_uses, {{ column }}))
+        filter (where {{ column }} is not null) as {{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+from filter_uses
+group by all
+having {{ enough_subjects('anonymous_pseudonym') }}

@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('ingested', 'erasure_requests') }}
+
+),
+
+renamed as (
+
+    select
+        request_id,
+        user_pseudonym,
+        requested_at,
+        outstanding_obligations,
+        settled_at,
+        state,
+        state_reason
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,20 @@
+with
+
+source as (
+
+    select * from {{ source('ingested', 'suppressed_subjects') }}
+
+),
+
+renamed as (
+
+    select
+        subject_pseudonym,
+        reason,
+        since
+
+    from source
+
+)
+
+select * from renamed

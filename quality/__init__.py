@@ -1,0 +1,1 @@
+"""Great Expectations suites: what stored data must look like, checked on pandas frames."""

@@ -1,0 +1,102 @@
+"""The Great Expectations suites of the marts the dashboards read.
+
+What an analyst relies on without looking: keys are never null, rates are shares between 0 and
+1, counts are not negative, and every day from the first to the last has rows, but not an
+implausible number of them (a join gone wrong multiplies rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from quality.expectations import Rule, failed_expectations
+
+
+@dataclass(frozen=True)
+class MartSuite:
+    day: str  # the mart's date column
+    keys: tuple[str, ...]
+    rates: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()
+    max_rows_per_day: int = 10_000
+
+
+MART_SUITES: dict[str, MartSuite] = {
+    "fct_traffic_daily": MartSuite(
+        day="activity_date",
+        keys=("activity_date", "app", "device_class", "browser_family", "locale", "channel"),
+        rates=("bounce_rate", "bot_share"),
+        counts=("visitors", "sessions", "page_views"),
+    ),
+    "fct_searches_daily": MartSuite(
+        day="search_date",
+        keys=("search_date", "query", "query_language"),
+        rates=("zero_result_rate", "click_through_rate", "request_rate", "booking_rate"),
+        counts=("searches", "searchers"),
+    ),
+    "fct_listings_daily": MartSuite(
+        day="activity_date",
+        keys=("activity_date", "listing_id", "category", "district", "is_promoted"),
+        rates=("request_rate", "booking_rate"),
+        counts=("visitors", "views", "bookings", "revenue_kzt", "promotion_revenue_kzt"),
+        max_rows_per_day=100_000,
+    ),
+    "fct_adverts_daily": MartSuite(
+        day="activity_date",
+        keys=("activity_date", "advert_id"),
+        rates=("click_through_rate",),
+        counts=("viewers", "impressions", "clicks"),
+    ),
+    "fct_consent_daily": MartSuite(
+        day="consent_date",
+        keys=("consent_date", "scope"),
+        counts=("subjects_granted", "subjects_opted_out", "grants", "opt_outs"),
+        max_rows_per_day=4,  # one per scope
+    ),
+}
+
+
+def _rules(suite: MartSuite) -> list[Rule]:
+    return [
+        ("ExpectTableRowCountToBeBetween", {"min_value": 1}),
+        *[("ExpectColumnValuesToNotBeNull", {"column": key}) for key in suite.keys],
+        ("ExpectCompoundColumnsToBeUnique", {"column_list": list(suite.keys)}),
+        *[
+            ("ExpectColumnValuesToBeBetween", {"column": rate, "min_value": 0, "max_value": 1})
+            for rate in suite.rates
+        ],
+        *[
+            ("ExpectColumnValuesToBeBetween", {"column": count, "min_value": 0})
+            for count in suite.counts
+        ],
+    ]
+
+
+def rows_per_day(frame: pd.DataFrame, day: str) -> pd.DataFrame:
+    """Rows of `frame` per day, with 0 for days between the first and last that have none."""
+    days = pd.to_datetime(frame[day])
+    if days.empty:
+        return pd.DataFrame({"day": [], "rows": []})
+    calendar = pd.date_range(days.min(), days.max(), freq="D")
+    counts = days.value_counts().reindex(calendar, fill_value=0)
+    return pd.DataFrame({"day": calendar, "rows": counts.to_numpy()})
+
+
+def mart_failures(mart: str, frame: pd.DataFrame) -> dict[str, Any]:
+    """Failed expectations of `mart`'s suite on its rows; empty when all pass."""
+    suite = MART_SUITES[mart]
+    failures = failed_expectations(mart, _rules(suite), frame)
+    per_day = failed_expectations(
+        f"{mart}_rows_per_day",
+        [
+            (
+                "ExpectColumnValuesToBeBetween",
+                {"column": "rows", "min_value": 1, "max_value": suite.max_rows_per_day},
+            )
+        ],
+        rows_per_day(frame, suite.day),
+    )
+    return failures | {f"rows per {suite.day}": count for count in per_day.values()}

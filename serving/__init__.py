@@ -1,0 +1,1 @@
+"""What readers (dashboards, the recommendation service, access requests) open."""

@@ -1,0 +1,59 @@
+"""The Great Expectations suites of the dashboard marts catch what analysts would trip on."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from quality.marts import mart_failures, rows_per_day
+
+
+def _adverts(days: int = 3) -> pd.DataFrame:
+    first = date(2026, 1, 10)
+    return pd.DataFrame(
+        {
+            "activity_date": [first + timedelta(days=n) for n in range(days)],
+            "advert_id": ["lst_1"] * days,
+            "viewers": [12] * days,
+            "impressions": [20] * days,
+            "clicks": [3] * days,
+            "click_through_rate": [0.15] * days,
+        }
+    )
+
+
+def test_a_sound_mart_passes() -> None:
+    assert mart_failures("fct_adverts_daily", _adverts()) == {}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "failure"),
+    [
+        ("click_through_rate", 1.5, "expect_column_values_to_be_between(click_through_rate)"),
+        ("clicks", -1, "expect_column_values_to_be_between(clicks)"),
+        ("advert_id", None, "expect_column_values_to_not_be_null(advert_id)"),
+    ],
+)
+def test_a_broken_value_fails_its_expectation(column: str, value, failure: str) -> None:
+    frame = _adverts()
+    frame.loc[1, column] = value
+    assert failure in mart_failures("fct_adverts_daily", frame)
+
+
+def test_duplicate_keys_an_empty_mart_and_a_missing_day_fail() -> None:
+    doubled = pd.concat([_adverts(), _adverts().iloc[:1]])
+    assert "expect_compound_columns_to_be_unique(table)" in mart_failures(
+        "fct_adverts_daily", doubled
+    )
+    assert "expect_table_row_count_to_be_between(table)" in mart_failures(
+        "fct_adverts_daily", _adverts().iloc[:0]
+    )
+    gap = _adverts(3).drop(index=1)
+    assert mart_failures("fct_adverts_daily", gap) == {"rows per activity_date": 1}
+
+
+def test_rows_per_day_counts_days_without_rows_as_zero() -> None:
+    frame = pd.DataFrame({"day": [date(2026, 1, 1), date(2026, 1, 1), date(2026, 1, 3)]})
+    assert rows_per_day(frame, "day")["rows"].tolist() == [2, 0, 1]

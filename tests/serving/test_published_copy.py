@@ -1,0 +1,82 @@
+"""The published copy: every mart, replaced at once, never blocking or blocked by readers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from almaty.errors import AlmatyError
+from serving.published_copy import open_serving_copy, publish_serving_copy, serving_copy_version
+
+NOW = datetime(2026, 1, 14, 6, 0, tzinfo=UTC)
+
+
+def _warehouse(path: Path, visitors: int) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute("create schema if not exists ingested")
+        con.execute("create or replace table ingested.events (delivery_day date)")
+        con.execute("insert into ingested.events values ('2026-01-13')")
+        con.execute(
+            "create or replace table marts.fct_traffic_daily as "
+            f"select date '2026-01-13' as activity_date, {visitors} as visitors"
+        )
+        con.execute("create or replace table marts.fct_erasure_requests as select 'er_1' as id")
+    return path
+
+
+def test_every_mart_is_copied_with_when_and_what(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path / "warehouse.duckdb", 42)
+    target = tmp_path / "warehouse.published.duckdb"
+    publication = publish_serving_copy(warehouse, target, NOW)
+    assert publication.tables == {"fct_erasure_requests": 1, "fct_traffic_daily": 1}
+    with open_serving_copy(target) as con:
+        assert con.execute("select visitors from marts.fct_traffic_daily").fetchall() == [(42,)]
+        about = con.execute("select published_at, newest_delivery_day from marts.publication")
+        published_at, newest = about.fetchall()[0]
+    assert published_at == NOW and str(newest) == "2026-01-13"
+    assert {p.name for p in tmp_path.iterdir()} == {target.name, warehouse.name}
+
+
+def test_a_reader_keeps_its_copy_while_a_new_one_replaces_it(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path / "warehouse.duckdb", 1)
+    target = tmp_path / "published.duckdb"
+    publish_serving_copy(warehouse, target, NOW)
+    first = serving_copy_version(target)
+    with open_serving_copy(target) as reader:
+        _warehouse(warehouse, 2)
+        publish_serving_copy(warehouse, target, NOW)  # does not wait for the reader
+        assert reader.execute("select visitors from marts.fct_traffic_daily").fetchall() == [(1,)]
+    assert serving_copy_version(target) != first
+    with open_serving_copy(target) as con:
+        assert con.execute("select visitors from marts.fct_traffic_daily").fetchall() == [(2,)]
+
+
+def test_a_failed_publication_leaves_the_old_copy_and_no_debris(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path / "warehouse.duckdb", 7)
+    target = tmp_path / "published.duckdb"
+    publish_serving_copy(warehouse, target, NOW)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table ingested.events")  # the publication step now fails
+    with pytest.raises(duckdb.Error):
+        publish_serving_copy(warehouse, target, NOW)
+    with open_serving_copy(target) as con:
+        assert con.execute("select visitors from marts.fct_traffic_daily").fetchall() == [(7,)]
+    assert {p.name for p in tmp_path.iterdir()} == {target.name, warehouse.name}
+
+
+def test_nothing_to_publish_or_nothing_published_is_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(AlmatyError, match="no marts to publish"):
+        publish_serving_copy(empty, tmp_path / "published.duckdb", NOW)
+    assert not (tmp_path / "published.duckdb").exists()
+    with (
+        pytest.raises(AlmatyError, match="nothing published yet"),
+        open_serving_copy(tmp_path / "published.duckdb"),
+    ):
+        pass
+    assert serving_copy_version(tmp_path / "published.duckdb") is None
