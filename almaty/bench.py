@@ -156,3 +156,46 @@ def bench_ingest(events: int, days: int, seed: int) -> float:
     ratio = ingest / baseline
     print(f"ingest_ratio={ratio:.2f}")
     return ratio
+
+
+def _run_dbt(args: list[str]) -> float:
+    import subprocess
+
+    from orchestration.dbt_manifest import dbt_command
+
+    started = time.perf_counter()
+    result = subprocess.run(dbt_command(args), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt failed: {result.stdout[-2000:]}")
+    return time.perf_counter() - started
+
+
+def bench_models(events: int, days: int, seed: int) -> float:
+    """A full dbt build over `days` ingested days, then the daily models of the last day alone."""
+    from datetime import timedelta
+
+    from almaty.config import load_settings
+    from almaty.secret import create_secret
+    from orchestration.models import DAILY, dbt_build_args
+
+    print(f"machine: {machine_description()}")
+    with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
+        root = Path(tmp)
+        landing, warehouse = root / "landing", root / "warehouse.duckdb"
+        seconds, _, records = _in_child(_generate_days, landing, events, days, seed)
+        print(f"generated {days} day(s), {records:,} events and searches, in {seconds:.1f} s")
+        create_secret(root / "secret.key")
+        seconds, _, _ = _in_child(_ingest, landing, warehouse, root / "secret.key")
+        print(f"ingested in {seconds:.1f} s")
+        last = BENCH_DAY + timedelta(days=days - 1)
+        settings = load_settings(
+            {"ALMATY_WAREHOUSE": str(warehouse), "ALMATY_AS_OF": str(last + timedelta(days=1))}
+        )
+        full = _run_dbt(dbt_build_args(settings, None))
+        print(f"dbt build, every model and data test over {days} days: {full:.1f} s")
+        window = (last, last + timedelta(days=1))
+        one_day = _run_dbt([*dbt_build_args(settings, window), "--select", DAILY])
+        print(f"dbt build of the daily models for delivery day {last} after it: {one_day:.1f} s")
+    share = one_day / full
+    print(f"dbt_one_day_share={share:.2f}")
+    return share

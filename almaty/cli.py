@@ -82,6 +82,12 @@ def _cmd_bench_generate(args: argparse.Namespace) -> None:
     bench_generate(events=args.events, seed=args.seed)
 
 
+def _cmd_bench_models(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_models
+
+    bench_models(events=args.events, days=args.days, seed=args.seed)
+
+
 def _cmd_bench_ingest(args: argparse.Namespace) -> None:
     from almaty.bench import bench_ingest
 
@@ -199,6 +205,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="delivery days, to see memory stay flat as days add up (default %(default)s)",
     )
     bench_ingest.add_argument("--seed", type=int, default=DEMO.seed)
+    bench_models = _command(
+        bench,
+        "models",
+        _cmd_bench_models,
+        "dbt build over many days, then an incremental run of one day",
+        "Generate and ingest delivery days of N events, time a full dbt build, then the daily "
+        "models of the last day alone; the last line is dbt_one_day_share=X.XX.",
+    )
+    bench_models.add_argument(
+        "--events", type=_positive_int, default=200_000, help="events a day (default %(default)s)"
+    )
+    bench_models.add_argument(
+        "--days", type=_positive_int, default=30, help="delivery days (default %(default)s)"
+    )
+    bench_models.add_argument("--seed", type=int, default=DEMO.seed)
     return parser
 
 

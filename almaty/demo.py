@@ -9,7 +9,6 @@ from orchestration.launch import run_and_report
 
 # Stages of the data's path that later work adds; the demo names them until they exist.
 NOT_BUILT_YET = (
-    "dbt models and the published read-only copy",
     "recommender export and HTTP service (almaty serve)",
     "Streamlit dashboards (almaty dashboards)",
 )
@@ -38,8 +37,11 @@ def run_demo(settings: Settings) -> None:
     print(
         "\nwhere to look:\n"
         f"  - sample landing zone (landing-v1 contract): {landing}\n"
-        f"  - warehouse (DuckDB, schema `ingested`): {settings.warehouse}\n"
+        f"  - warehouse (DuckDB; schemas ingested, staging, intermediate, marts): "
+        f"{settings.warehouse}\n"
+        f"  - published read-only copy of the marts, for readers: {settings.published}\n"
         '      .venv/bin/python -c "import duckdb; print(duckdb.connect('
-        f"'{settings.warehouse}', read_only=True).sql('from ingested.quarantine limit 5'))\"\n"
+        f"'{settings.published}', read_only=True).sql('from marts.fct_traffic_daily limit 5'))\"\n"
+        "  - the dbt models and what they mean: dbt_project/README.md\n"
         "  - Dagster UI with the runs and checks: .venv/bin/almaty ui  (http://127.0.0.1:3000)"
     )

@@ -29,6 +29,18 @@ def _newest_source_change(project_dir: Path) -> float:
     return max(p.stat().st_mtime for p in files if p.is_file())
 
 
+def dbt_command(args: list[str], project_dir: Path = DBT_PROJECT_DIR) -> list[str]:
+    """The command line running dbt with `args` on the project, from any directory."""
+    return [
+        str(DBT_EXECUTABLE),
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+    ]
+
+
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     """`dbt parse` when the manifest is missing or older than a project file; its path."""
     manifest = project_dir / "target" / "manifest.json"

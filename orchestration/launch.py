@@ -89,10 +89,12 @@ def _failure_lines(result) -> list[str]:
             lines.append(f"{event.step_key} failed: {message}")
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
+            # our checks say what broke; a dbt test's failing rows are in dbt-output.log
             problems = evaluation.metadata.get("problems")
+            detail = getattr(problems, "value", problems) or "see dbt-output.log in DAGSTER_HOME"
             lines.append(
                 f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
-                f"failed: {getattr(problems, 'value', problems)}"
+                f"failed: {detail}"
             )
     return lines
 
@@ -169,6 +171,7 @@ def run_and_report(settings: Settings, first: date | None, last: date | None) ->
             f"dropped {dropped:,}, quarantined {quarantined:,}"
         )
     print(f"done: delivery days {outcome.first} to {outcome.last} are in {settings.warehouse}")
+    print(f"the marts for dashboards and the service are published in {settings.published}")
     return outcome
 
 

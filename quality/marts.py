@@ -2,7 +2,8 @@
 
 What an analyst relies on without looking: keys are never null, rates are shares between 0 and
 1, counts are not negative, and every day from the first to the last has rows, but not an
-implausible number of them (a join gone wrong multiplies rows).
+implausible number of them (a join gone wrong multiplies rows). An empty mart is no error:
+with few visitors every group is too small to show.
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ MART_SUITES: dict[str, MartSuite] = {
 
 def _rules(suite: MartSuite) -> list[Rule]:
     return [
-        ("ExpectTableRowCountToBeBetween", {"min_value": 1}),
         *[("ExpectColumnValuesToNotBeNull", {"column": key}) for key in suite.keys],
         ("ExpectCompoundColumnsToBeUnique", {"column_list": list(suite.keys)}),
         *[

@@ -1,15 +1,20 @@
-{#- The Almaty days whose figures change when the delivery days [min_date, max_date) are
-    (re)ingested: every day a record delivered then happened on. Daily models rebuild exactly
-    these days from all records of them, whichever day they were delivered on, so late
-    records land in their own day and a re-run gives the same rows. -#}
-{% macro rebuilt_days() %}
-    select activity_date as day
+{#- The visitors and Almaty days whose figures change when the delivery days
+    [min_date, max_date) are (re)ingested: every (visitor, day) a record delivered then
+    belongs to. Daily models rebuild exactly these, from all records of them whichever day
+    they were delivered on, so late records land in their own day and a re-run gives the same
+    rows. Sessions are rebuilt per visitor and day; day totals per day (rebuilt_days). -#}
+{% macro rebuilt_visitor_days() %}
+    select anonymous_pseudonym, activity_date
     from {{ ref('stg_events') }}
     where {{ in_delivery_window('delivery_day') }}
     union
-    select activity_date as day
+    select anonymous_pseudonym, activity_date
     from {{ ref('stg_searches') }}
     where {{ in_delivery_window('delivery_day') }}
+{% endmacro %}
+
+{% macro rebuilt_days() %}
+    select distinct activity_date as day from ({{ rebuilt_visitor_days() }})
 {% endmacro %}
 
 {#- Half-open, so neighbouring windows never count a day twice. -#}
@@ -21,4 +26,40 @@
 {#- "Today" for ages and decay: the as_of var when set, else the current date. -#}
 {% macro as_of_date() %}
     {%- if var('as_of') -%} cast('{{ var("as_of") }}' as date) {%- else -%} current_date {%- endif -%}
+{% endmacro %}
+
+{#- The first and last rebuilt day as literals, read before the model runs: a filter on a
+    literal lets DuckDB skip the stored row groups of other days, which a filter on a subquery
+    does not. None when nothing is rebuilt. -#}
+{% macro rebuilt_span() %}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set bounds = run_query("select min(day), max(day) from (" ~ rebuilt_days() ~ ")") -%}
+    {%- set first = bounds.columns[0].values()[0] -%}
+    {%- if first is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return((first, bounds.columns[1].values()[0])) }}
+{% endmacro %}
+
+{#- A moment that may fall on a rebuilt day (Almaty days start 5 or 6 hours before UTC ones). -#}
+{% macro moment_in_rebuilt_span(column) %}
+    {%- set span = rebuilt_span() -%}
+    {%- if span is none -%}
+        {{ column }} is null and {{ column }} is not null
+    {%- else -%}
+        {{ column }} >= cast('{{ span[0] }}' as timestamptz) - interval 1 day
+        and {{ column }} < cast('{{ span[1] }}' as timestamptz) + interval 1 day
+    {%- endif -%}
+{% endmacro %}
+
+{#- An Almaty day between the first and last rebuilt day. -#}
+{% macro day_in_rebuilt_span(column) %}
+    {%- set span = rebuilt_span() -%}
+    {%- if span is none -%}
+        {{ column }} is null and {{ column }} is not null
+    {%- else -%}
+        {{ column }} between cast('{{ span[0] }}' as date) and cast('{{ span[1] }}' as date)
+    {%- endif -%}
 {% endmacro %}

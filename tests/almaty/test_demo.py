@@ -3,6 +3,8 @@
 import stat
 from pathlib import Path
 
+import duckdb
+
 
 def test_demo_creates_the_secret_and_sample_data_once(run_almaty, almaty_env) -> None:
     secret = Path(almaty_env["ALMATY_SECRET_KEY_FILE"])
@@ -12,7 +14,11 @@ def test_demo_creates_the_secret_and_sample_data_once(run_almaty, almaty_env) ->
     assert first.returncode == 0, first.stderr
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert (landing / "events").is_dir() and (landing / "privacy" / "consent").is_dir()
-    assert str(landing) in first.stdout.split("where to look")[1]
+    published = Path(almaty_env["ALMATY_WAREHOUSE"]).with_name("warehouse.published.duckdb")
+    where_to_look = first.stdout.split("where to look")[1]
+    assert str(landing) in where_to_look and str(published) in where_to_look
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_traffic_daily").fetchall()[0][0] > 0
     assert secret.read_text().strip() not in first.stdout + first.stderr
 
     key, files = secret.read_bytes(), sorted(p for p in landing.rglob("*") if p.is_file())

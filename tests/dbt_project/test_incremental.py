@@ -49,11 +49,21 @@ def _rows(warehouse: Path) -> dict[str, list[tuple]]:
         }
 
 
-def test_re_running_a_day_changes_nothing(generated_run: dict, tmp_path: Path) -> None:
+def test_re_running_a_day_changes_nothing_even_while_a_reader_is_open(
+    generated_run: dict, tmp_path: Path
+) -> None:
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(generated_run["warehouse"], copy)
+    published = copy.with_name("warehouse.published.duckdb")
+    shutil.copy(generated_run["warehouse"].with_name(published.name), published)
     day = START + timedelta(days=4)
-    _run(generated_run["env"], copy, day, day)
+    # A dashboard holding the published copy open neither blocks the run nor breaks.
+    with duckdb.connect(str(published), read_only=True) as reader:
+        before = reader.execute("select published_at from marts.publication").fetchall()
+        _run(generated_run["env"], copy, day, day)
+        assert reader.execute("select published_at from marts.publication").fetchall() == before
+    with duckdb.connect(str(published), read_only=True) as reopened:
+        assert reopened.execute("select published_at from marts.publication").fetchall() > before
     assert _rows(copy) == _rows(generated_run["warehouse"])
 
 

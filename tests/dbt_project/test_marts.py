@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from orchestration.dbt_manifest import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.dbt_manifest import dbt_command
 from privacy.pseudonyms import Pseudonymizer
 from privacy.user_agent import describe_user_agent
 from tests.generated import AS_OF, query, records
@@ -35,16 +35,7 @@ def _moment(ts: str) -> datetime:
 def _dbt(command: str, warehouse: Path, **variables) -> subprocess.CompletedProcess[str]:
     args = {"warehouse": str(warehouse), "as_of": AS_OF.isoformat(), **variables}
     return subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            *command.split(),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--vars",
-            json.dumps(args),
-        ],
+        dbt_command([*command.split(), "--vars", json.dumps(args)]),
         capture_output=True,
         text=True,
         timeout=600,

@@ -27,7 +27,7 @@ def test_a_multiprocess_run_serializes_warehouse_steps(cli_zone, almaty_env) -> 
             "-m",
             "orchestration.definitions",
             "-j",
-            "ingest",
+            "pipeline",
             "--tags",
             '{"dagster/partition": "2026-01-10"}',
         ],

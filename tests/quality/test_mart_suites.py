@@ -42,16 +42,20 @@ def test_a_broken_value_fails_its_expectation(column: str, value, failure: str) 
     assert failure in mart_failures("fct_adverts_daily", frame)
 
 
-def test_duplicate_keys_an_empty_mart_and_a_missing_day_fail() -> None:
+def test_duplicate_keys_and_a_missing_day_fail() -> None:
     doubled = pd.concat([_adverts(), _adverts().iloc[:1]])
     assert "expect_compound_columns_to_be_unique(table)" in mart_failures(
         "fct_adverts_daily", doubled
     )
-    assert "expect_table_row_count_to_be_between(table)" in mart_failures(
-        "fct_adverts_daily", _adverts().iloc[:0]
-    )
     gap = _adverts(3).drop(index=1)
     assert mart_failures("fct_adverts_daily", gap) == {"rows per activity_date": 1}
+
+
+def test_too_many_rows_in_a_day_fail_and_an_empty_mart_passes() -> None:
+    exploded = pd.concat([_adverts(1)] * 10_001, ignore_index=True)
+    exploded["advert_id"] = [f"lst_{n}" for n in range(len(exploded))]
+    assert mart_failures("fct_adverts_daily", exploded) == {"rows per activity_date": 1}
+    assert mart_failures("fct_adverts_daily", _adverts().iloc[:0]) == {}  # few visitors
 
 
 def test_rows_per_day_counts_days_without_rows_as_zero() -> None:

@@ -2,17 +2,18 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key='session_date',
+        unique_key=['anonymous_pseudonym', 'session_date'],
         on_schema_change='fail',
         tags=['daily'],
     )
 }}
 
 -- Every event and search, in the session it belongs to. A visitor's session ends after
--- 30 minutes without activity, and at midnight in Almaty, so each session lies in one day.
+-- 30 minutes without activity, and at midnight in Almaty, so each session lies in one day
+-- and a run rebuilds just the visitors and days its deliveries touch.
 
-with days as (
-    {{ rebuilt_days() }}
+with visitor_days as (
+    {{ rebuilt_visitor_days() }}
 ),
 
 events as (
@@ -36,7 +37,8 @@ events as (
         locale,
         is_bot
     from {{ ref('stg_events') }}
-    where activity_date in (select day from days)
+    inner join visitor_days using (anonymous_pseudonym, activity_date)
+    where {{ moment_in_rebuilt_span('occurred_at') }}
 ),
 
 searches as (
@@ -60,7 +62,8 @@ searches as (
         locale,
         is_bot
     from {{ ref('stg_searches') }}
-    where activity_date in (select day from days)
+    inner join visitor_days using (anonymous_pseudonym, activity_date)
+    where {{ moment_in_rebuilt_span('occurred_at') }}
 ),
 
 activity as (
@@ -81,24 +84,16 @@ gaps as (
     )
 ),
 
-numbered as (
+sessioned as (
+    -- the moment the latest session start so far happened: one sort serves both windows
     select
         *,
-        sum(case when starts_session then 1 else 0 end) over (
+        max(case when starts_session then occurred_at end) over (
             partition by anonymous_pseudonym, activity_date
             order by occurred_at, activity_id
             rows unbounded preceding
-        ) as session_number
-    from gaps
-),
-
-sessioned as (
-    select
-        *,
-        min(occurred_at) over (
-            partition by anonymous_pseudonym, activity_date, session_number
         ) as session_started_at
-    from numbered
+    from gaps
 )
 
 select

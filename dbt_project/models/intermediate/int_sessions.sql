@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key='session_date',
+        unique_key=['anonymous_pseudonym', 'session_date'],
         on_schema_change='fail',
         tags=['daily'],
     )
@@ -10,13 +10,16 @@
 
 -- One row per session: where it came from, on what, how long, and what it led to.
 
-with days as (
-    {{ rebuilt_days() }}
+with visitor_days as (
+    select anonymous_pseudonym, activity_date as session_date
+    from ({{ rebuilt_visitor_days() }})
 ),
 
 activity as (
-    select * from {{ ref('int_activity_sessionized') }}
-    where session_date in (select day from days)
+    select *
+    from {{ ref('int_activity_sessionized') }}
+    inner join visitor_days using (anonymous_pseudonym, session_date)
+    where {{ day_in_rebuilt_span('session_date') }}
 ),
 
 sessions as (

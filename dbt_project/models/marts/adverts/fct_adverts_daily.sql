@@ -18,7 +18,8 @@ with days as (
 events as (
     select activity_date, listing_id as advert_id, event_type, anonymous_pseudonym
     from {{ ref('stg_events') }}
-    where activity_date in (select day from days)
+    where {{ moment_in_rebuilt_span('occurred_at') }}
+      and activity_date in (select day from days)
       and event_type in ('ad_impression', 'ad_click')
       and listing_id is not null
       and not is_bot

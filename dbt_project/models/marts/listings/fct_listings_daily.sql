@@ -25,7 +25,8 @@ events as (
         amount_kzt,
         anonymous_pseudonym
     from {{ ref('stg_events') }}
-    where activity_date in (select day from days)
+    where {{ moment_in_rebuilt_span('occurred_at') }}
+      and activity_date in (select day from days)
       and listing_id is not null
       and not is_bot
       and event_type in (

@@ -41,7 +41,9 @@ searches as (
     from {{ ref('stg_searches') }} as s
     inner join {{ ref('int_activity_sessionized') }} as a
         on a.activity_id = s.search_id and a.activity_kind = 'search'
-    where s.activity_date in (select day from days)
+    where {{ moment_in_rebuilt_span('s.occurred_at') }}
+      and {{ day_in_rebuilt_span('a.session_date') }}
+      and s.activity_date in (select day from days)
       and a.session_date in (select day from days)
       and not s.is_bot
 ),
@@ -50,6 +52,8 @@ clicked as (
     select distinct search_id
     from {{ ref('stg_events') }}
     where event_type = 'search_result_click'
+      -- a click comes after its search, if at all
+      and occurred_at >= (select min(occurred_at) from searches)
 ),
 
 later_in_session as (
@@ -61,6 +65,7 @@ later_in_session as (
     inner join {{ ref('int_activity_sessionized') }} as a
         on a.session_id = s.session_id
         and a.session_date = s.search_date
+        and {{ day_in_rebuilt_span('a.session_date') }}
         and a.occurred_at >= s.occurred_at
     group by s.search_id
 ),

@@ -27,7 +27,8 @@ sessions as (
         activities,
         is_bot
     from {{ ref('int_sessions') }}
-    where session_date in (select day from days)
+    where {{ day_in_rebuilt_span('session_date') }}
+      and session_date in (select day from days)
 ),
 
 folded as (
