@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['anonymous_pseudonym', 'session_date'],
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
-
 -- Every event and search, in the session it belongs to. A visitor's session ends after
 -- 30 minutes without activity, and at midnight in Almaty, so each session lies in one day
 -- and a run rebuilds just the visitors and days its deliveries touch.
@@ -21,21 +11,12 @@ events as (
         event_id as activity_id,
         'event' as activity_kind,
         event_type as action,
-        occurred_at,
-        occurred_at_local,
-        activity_date,
-        anonymous_pseudonym,
-        user_pseudonym,
         listing_id,
         search_id,
         amount_kzt,
         page_url,
         referrer,
-        app,
-        device_class,
-        browser_family,
-        locale,
-        is_bot
+        {{ activity_attributes() }}
     from {{ ref('stg_events') }}
     inner join visitor_days using (anonymous_pseudonym, activity_date)
     where {{ moment_in_rebuilt_span('occurred_at') }}
@@ -46,21 +27,12 @@ searches as (
         search_id as activity_id,
         'search' as activity_kind,
         'search' as action,
-        occurred_at,
-        occurred_at_local,
-        activity_date,
-        anonymous_pseudonym,
-        user_pseudonym,
         cast(null as varchar) as listing_id,
         search_id,
         cast(null as double) as amount_kzt,
         cast(null as varchar) as page_url,
         cast(null as varchar) as referrer,
-        app,
-        device_class,
-        browser_family,
-        locale,
-        is_bot
+        {{ activity_attributes() }}
     from {{ ref('stg_searches') }}
     inner join visitor_days using (anonymous_pseudonym, activity_date)
     where {{ moment_in_rebuilt_span('occurred_at') }}

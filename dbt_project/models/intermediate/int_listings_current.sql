@@ -5,16 +5,6 @@ with versions as (
 )
 
 select
-    listing_id,
-    category,
-    coalesce(district, 'unknown') as district,
-    price_kzt,
-    owner_pseudonym,
-    posted_at,
-    expires_at,
-    deleted_at,
-    promoted_until,
-    is_retired,
-    updated_at
+    * exclude (title, lat, lon) replace (coalesce(district, 'unknown') as district)
 from versions
 qualify row_number() over (partition by listing_id order by updated_at desc) = 1

@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['anonymous_pseudonym', 'session_date'],
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
-
 -- One row per session: where it came from, on what, how long, and what it led to.
 
 with visitor_days as (

@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
-
 -- Impressions and clicks of each advert per Almaty day. Bots are left out; adverts seen by
 -- too few people are folded into 'other'.
 

@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='search_date',
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
-
 -- What people look for per Almaty day, and whether the search paid off. Bots are left out;
 -- queries typed by too few people are folded into 'other'.
 

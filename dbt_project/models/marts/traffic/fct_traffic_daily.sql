@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
-        on_schema_change='fail',
-        tags=['daily'],
-    )
-}}
-
 -- Visitors, sessions and page views per Almaty day and audience; small audiences are folded.
 
 with days as (
