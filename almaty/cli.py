@@ -94,6 +94,28 @@ def _cmd_bench_ingest(args: argparse.Namespace) -> None:
     bench_ingest(events=args.events, days=args.days, seed=args.seed)
 
 
+def _cmd_recommender_evaluate(args: argparse.Namespace) -> None:
+    import json
+
+    from recommender.evaluate import compare_models
+    from recommender.interactions import read_interactions
+
+    interactions = read_interactions(args.interactions)
+    try:
+        report = compare_models(
+            interactions,
+            holdout_days=args.holdout_days,
+            k=args.k,
+            seed=args.seed,
+            max_trials=args.trials,
+            tuning_seconds=args.tuning_seconds,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    except AlmatyError as error:
+        raise AlmatyError(f"{args.interactions}: {error}", error.exit_code) from None
+    print(json.dumps(report))
+
+
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, help="the landing zone to create (default: ALMATY_LANDING_DIR)"
@@ -220,6 +242,49 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_positive_int, default=30, help="delivery days (default %(default)s)"
     )
     bench_models.add_argument("--seed", type=int, default=DEMO.seed)
+
+    recommender = _group(commands, "recommender", "the recommender: judge its models")
+    evaluate = _command(
+        recommender,
+        "evaluate",
+        _cmd_recommender_evaluate,
+        "compare the models on a time-based hold-out of an interactions file",
+        "Tune and fit popularity, item-item, ALS and BPR on the interactions before the last "
+        "--holdout-days days and score them on those days (new items per user); print one JSON "
+        "object with every model's metrics and parameters and the best by NDCG@k. Progress "
+        "goes to stderr.",
+    )
+    evaluate.add_argument(
+        "--interactions",
+        type=Path,
+        required=True,
+        metavar="FILE.parquet",
+        help="Parquet file with columns user_id, item_id, weight, ts",
+    )
+    evaluate.add_argument(
+        "--holdout-days",
+        type=_positive_int,
+        default=7,
+        help="the last days held out for testing (default %(default)s)",
+    )
+    evaluate.add_argument(
+        "--k", type=_positive_int, default=10, help="list length scored (default %(default)s)"
+    )
+    evaluate.add_argument(
+        "--seed", type=int, default=0, help="random seed of models and search (default %(default)s)"
+    )
+    evaluate.add_argument(
+        "--trials",
+        type=_positive_int,
+        default=10,
+        help="settings tried per model in the hyper-parameter search (default %(default)s)",
+    )
+    evaluate.add_argument(
+        "--tuning-seconds",
+        type=_positive_int,
+        default=60,
+        help="time budget of each model's search; a search cut short says so (default %(default)s)",
+    )
     return parser
 
 
