@@ -13,6 +13,7 @@ DAILY_MODELS = [
     "int_sessions",
 ]
 WHOLE_MODELS = [
+    "dim_listings",
     "fct_consent_daily",
     "fct_erasure_requests",
     "fct_ingestion_outcomes_daily",
@@ -66,7 +67,7 @@ def test_asset_graph_snapshot() -> None:
         assert assets[name].partitions_def is None, name
     assert {p.to_user_string() for p in assets["stg_events"].parent_keys} == {"events"}
     assert {p.to_user_string() for p in assets["stg_listing_versions"].parent_keys} == {"listings"}
-    marts = {name for name in assets if name.startswith("fct_")}
+    marts = {name for name in assets if name.startswith(("fct_", "dim_"))}
     assert {p.to_user_string() for p in assets["serving_copy"].parent_keys} == marts
 
 

@@ -1,6 +1,7 @@
 -- How strongly each subject is drawn to each listing, for "recommended for you": actions
 -- weighted by type and halved every interaction_half_life_days. Only subjects whose
--- personalization consent is in force now (and was when they acted) are here, and no bots.
+-- personalization consent is in force now (and was when they acted) are here; no bots, and
+-- no subject whose browser ever sent Global Privacy Control.
 
 {% set weights = var('interaction_weights') %}
 
@@ -25,6 +26,12 @@ refusing_users as (
     inner join refusals as r on r.subject_pseudonym = l.anonymous_pseudonym
 ),
 
+sent_gpc as (
+    select distinct coalesce(user_pseudonym, anonymous_pseudonym) as subject_pseudonym
+    from {{ ref('stg_events') }}
+    where gpc
+),
+
 events as (
     select
         coalesce(user_pseudonym, anonymous_pseudonym) as subject_pseudonym,
@@ -39,6 +46,7 @@ events as (
       and event_type in ({% for event_type in weights %}'{{ event_type }}'{{ "," if not loop.last }}{% endfor %})
       and anonymous_pseudonym not in (select subject_pseudonym from refusals)
       and (user_pseudonym is null or user_pseudonym not in (select user_pseudonym from refusing_users))
+      and coalesce(user_pseudonym, anonymous_pseudonym) not in (select subject_pseudonym from sent_gpc)
 ),
 
 weighted as (
@@ -62,6 +70,7 @@ select
     listing_id,
     sum(weight * pow(0.5, age_days / {{ var('interaction_half_life_days') }})) as strength,
     count(*) as interactions,
-    max(occurred_at) as last_interaction_at
+    max(occurred_at) as last_interaction_at,
+    bool_or(event_type = 'booking') as booked
 from weighted
 group by subject_pseudonym, subject_kind, listing_id

@@ -1,0 +1,16 @@
+-- Every listing as it is now, for readers: what it is, where, and whether it can be shown
+-- (not deleted, not past its posting period). Its owner is left out.
+
+select
+    listing_id,
+    category,
+    district,
+    price_kzt,
+    posted_at,
+    expires_at,
+    promoted_until,
+    not is_retired
+        and deleted_at is null
+        and (expires_at is null or cast(timezone('Asia/Almaty', expires_at) as date) >= {{ as_of_date() }})
+        as is_available
+from {{ ref('int_listings_current') }}
