@@ -1,0 +1,111 @@
+"""One export's content: choose the model on the hold-out, refit it on everything, list.
+
+The comparison (`recommender.evaluate`) picks the model and its parameters on the last days;
+the chosen model is then fitted on all interactions, since the newest days matter most for
+what people want now. Popularity cannot say which listings are alike, so similar listings
+then come from the item-item model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from almaty.errors import AlmatyError
+from recommender.evaluate import compare_models
+from recommender.matrix import build_interaction_matrix
+from recommender.models import ItemItemModel, PopularityModel, Recommender, make_model
+from recommender.recommendations import (
+    Catalog,
+    list_frame,
+    popular_listings,
+    similar_listings,
+    user_recommendations,
+)
+
+SEASON_DAYS = 30  # "popular" means popular over the last month
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    users: pl.DataFrame
+    similar: pl.DataFrame
+    popular: pl.DataFrame
+    model: str
+    parameters: dict[str, Any]
+    metrics: dict[str, Any]
+    training_window: tuple[datetime, datetime] | None
+
+
+def build_snapshot(
+    interactions: pl.DataFrame,
+    booked: pl.DataFrame,
+    catalog: Catalog,
+    *,
+    seed: int = 0,
+    holdout_days: int = 7,
+    max_trials: int = 6,
+    tuning_seconds: float = 120.0,
+    progress: Callable[[str], None] | None = None,
+) -> Snapshot:
+    """Recommendations from checked `interactions` (`user_id, item_id, weight, ts`).
+
+    `booked` has `user_id, item_id` pairs never to offer again. With too little history to
+    judge a model, the item-item model with its defaults is used and the metrics say why.
+    """
+    if interactions.is_empty():
+        return Snapshot(
+            list_frame([], "subject_pseudonym", "listing_id"),
+            list_frame([], "listing_id", "similar_listing_id"),
+            popular_listings(interactions, catalog),
+            "none",
+            {},
+            {},
+            None,
+        )
+    end = interactions["ts"].max()
+    try:
+        report = compare_models(
+            interactions,
+            holdout_days=holdout_days,
+            seed=seed,
+            end=end,
+            max_trials=max_trials,
+            tuning_seconds=tuning_seconds,
+            progress=progress,
+        )
+        name = report["best"]
+        parameters = report["models"][name]["params"]
+        metrics = {model: entry["metrics"] for model, entry in report["models"].items()}
+    except AlmatyError as error:  # too little history to judge: no comparison to report
+        name, parameters, metrics = ItemItemModel.name, {}, {"not_evaluated": str(error)}
+    data = build_interaction_matrix(interactions)
+    model = make_model(name, seed, **parameters)
+    model.fit(data.matrix)
+    alike = _similarity_model(model, seed, data.matrix)
+    season = interactions.filter(pl.col("ts") > end - timedelta(days=SEASON_DAYS))
+    popular = popular_listings(season, catalog)
+    similar = similar_listings(alike, data, catalog, popular)
+    similar_to = {
+        listing: group["similar_listing_id"].to_list()
+        for (listing,), group in similar.group_by("listing_id", maintain_order=True)
+    }
+    booked_by = {
+        user: set(items)
+        for user, items in booked.group_by("user_id").agg(pl.col("item_id")).iter_rows()
+    }
+    users = user_recommendations(model, data, interactions, booked_by, catalog, popular, similar_to)
+    window = (interactions["ts"].min(), end)
+    return Snapshot(users, similar, popular, name, parameters, metrics, window)
+
+
+def _similarity_model(model: Recommender, seed: int, matrix) -> Recommender:
+    if not isinstance(model, PopularityModel):
+        return model
+    alike = ItemItemModel(seed)
+    alike.fit(matrix)
+    return alike

@@ -1,0 +1,134 @@
+"""What may be shown: filters, diversity, cold start and reasons, on generated tastes."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+import polars as pl
+import pytest
+
+from recommender.interactions import check_interactions
+from recommender.recommendations import (
+    LIST_LENGTH,
+    MAX_RUN,
+    MIN_INTERACTIONS,
+    Catalog,
+    diversify,
+)
+from recommender.snapshot import build_snapshot
+from tests.recommender.tastes import taste_interactions
+
+CATEGORIES = ("accommodation", "tour", "restaurant")
+
+
+@pytest.fixture(scope="module")
+def tastes() -> pl.DataFrame:
+    frame = check_interactions(taste_interactions(users=300, items=120), "generated")
+    # A few newcomers with fewer interactions than a personal list needs.
+    newcomers = pl.DataFrame(
+        {
+            "user_id": ["new1", "new2", "new2"],
+            "item_id": ["i0001", "i0002", "i0003"],
+            "weight": [1.0, 1.0, 1.0],
+            "ts": [datetime(2026, 1, 30)] * 3,
+        }
+    )
+    return check_interactions(pl.concat([frame, newcomers], how="vertical_relaxed"), "with new")
+
+
+@pytest.fixture(scope="module")
+def catalog(tastes) -> Catalog:
+    items = sorted(tastes["item_id"].unique().to_list())
+    # every seventh listing is deleted or expired: it may never be shown
+    return Catalog({item: CATEGORIES[n % 3] for n, item in enumerate(items) if n % 7})
+
+
+@pytest.fixture(scope="module")
+def booked(tastes) -> pl.DataFrame:
+    return tastes.filter(pl.col("weight") == 5.0).select("user_id", "item_id").unique()
+
+
+@pytest.fixture(scope="module")
+def snapshot(tastes, booked, catalog):
+    return build_snapshot(tastes, booked, catalog, max_trials=2)
+
+
+def _longest_run(categories: list[str]) -> int:
+    longest = run = 1
+    for before, after in itertools.pairwise(categories):
+        run = run + 1 if before == after else 1
+        longest = max(longest, run)
+    return longest
+
+
+def test_diversify_breaks_long_runs_only_while_it_can() -> None:
+    catalog = Catalog({"a1": "a", "a2": "a", "a3": "a", "a4": "a", "b1": "b"})
+    ranked = [(item, 1.0, "personalized") for item in ("a1", "a2", "a3", "a4", "b1")]
+    order = [item for item, _, _ in diversify(ranked, catalog, 5)]
+    assert order == ["a1", "a2", "b1", "a3", "a4"]  # b1 moved up; then only a is left
+    assert [item for item, _, _ in diversify(ranked, catalog, 3)] == ["a1", "a2", "b1"]
+
+
+def test_user_lists_never_offer_what_was_booked_or_cannot_be_shown(snapshot, booked, catalog):
+    users = snapshot.users
+    assert users.height > 0
+    assert users["listing_id"].is_in(list(catalog.category)).all()
+    offered_booked = users.join(
+        booked, left_on=["subject_pseudonym", "listing_id"], right_on=["user_id", "item_id"]
+    )
+    assert offered_booked.is_empty()
+
+
+def test_user_lists_are_full_ranked_diverse_and_explained(snapshot, catalog) -> None:
+    for (user,), rows in snapshot.users.group_by("subject_pseudonym"):
+        assert rows["rank"].sort().to_list() == list(range(1, LIST_LENGTH + 1)), user
+        assert rows["listing_id"].n_unique() == LIST_LENGTH
+        categories = [catalog.category[item] for item in rows.sort("rank")["listing_id"]]
+        assert _longest_run(categories) <= MAX_RUN, user
+    reasons = set(snapshot.users["reason"].unique().to_list())
+    assert "personalized" in reasons
+    assert reasons <= {"personalized", "similar_to_recent", "popular"}
+
+
+def test_newcomers_get_no_personal_list(snapshot, tastes) -> None:
+    few = tastes.group_by("user_id").len().filter(pl.col("len") < MIN_INTERACTIONS)
+    assert set(few["user_id"]) >= {"new1", "new2"}
+    assert not snapshot.users["subject_pseudonym"].is_in(few["user_id"].to_list()).any()
+
+
+def test_similar_listings_leave_out_the_listing_itself_and_hidden_ones(snapshot, catalog):
+    similar = snapshot.similar
+    assert set(similar["listing_id"].unique().to_list()) <= set(catalog.category)
+    assert (similar["listing_id"] != similar["similar_listing_id"]).all()
+    assert similar["similar_listing_id"].is_in(list(catalog.category)).all()
+    assert similar.group_by("listing_id").len()["len"].max() == LIST_LENGTH
+
+
+def test_popular_is_ranked_by_people_and_shows_only_what_may_be_shown(snapshot, catalog):
+    popular = snapshot.popular
+    assert popular["listing_id"].is_in(list(catalog.category)).all()
+    assert popular["score"].to_list() == sorted(popular["score"].to_list(), reverse=True)
+    assert popular["rank"].to_list() == list(range(1, popular.height + 1))
+
+
+def test_the_snapshot_names_its_model_window_and_metrics(snapshot, tastes) -> None:
+    assert snapshot.model != "popularity"
+    assert snapshot.metrics[snapshot.model]["ndcg@10"] > snapshot.metrics["popularity"]["ndcg@10"]
+    assert snapshot.training_window == (tastes["ts"].min(), tastes["ts"].max())
+
+
+def test_too_little_history_still_gives_lists_and_says_why(catalog) -> None:
+    frame = check_interactions(taste_interactions(users=20, items=30, days=2), "short")
+    shown = Catalog({item: "tour" for item in frame["item_id"].unique()})
+    snapshot = build_snapshot(frame, frame.head(0).select("user_id", "item_id"), shown)
+    assert snapshot.model == "item_item" and "not_evaluated" in snapshot.metrics
+    assert snapshot.users.height > 0 and snapshot.similar.height > 0
+
+
+def test_no_interactions_give_empty_lists_of_the_right_shape(catalog) -> None:
+    empty = taste_interactions().head(0)  # a first run: the mart has no rows yet
+    snapshot = build_snapshot(empty, empty.select("user_id", "item_id"), catalog)
+    assert snapshot.users.is_empty() and snapshot.similar.is_empty()
+    assert snapshot.users.columns == ["subject_pseudonym", "rank", "listing_id", "score", "reason"]
+    assert snapshot.model == "none"
