@@ -14,13 +14,22 @@ from orchestration.dbt_manifest import DBT_EXECUTABLE, dbt_project
 from orchestration.jobs import daily_pipeline, pipeline_job
 from orchestration.models import daily_models, whole_models
 from orchestration.publishing import serving_copy
+from orchestration.recommendations import recommendations
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import late_files
 
 
 def build_definitions(warehouse: WarehouseResource) -> Definitions:
     return Definitions(
-        assets=[privacy_rules, listings, usage, whole_models, daily_models, serving_copy],
+        assets=[
+            privacy_rules,
+            listings,
+            usage,
+            whole_models,
+            daily_models,
+            serving_copy,
+            recommendations,
+        ],
         asset_checks=[*ingestion_checks, *mart_checks],
         jobs=[pipeline_job],
         schedules=[daily_pipeline],

@@ -25,6 +25,7 @@ class WarehouseResource(ConfigurableResource):
 
     landing_dir: str
     warehouse: str
+    export_dir: str
     secret_key_file: str
     as_of: str = ""
     retention_years: int = 3
@@ -35,6 +36,7 @@ class WarehouseResource(ConfigurableResource):
         return cls(
             landing_dir=str(settings.landing_dir),
             warehouse=str(settings.warehouse),
+            export_dir=str(settings.export_dir),
             secret_key_file=str(settings.secret_key_file),
             as_of=as_of,
             retention_years=settings.retention_years,
@@ -46,6 +48,7 @@ class WarehouseResource(ConfigurableResource):
             {
                 "ALMATY_LANDING_DIR": self.landing_dir,
                 "ALMATY_WAREHOUSE": self.warehouse,
+                "ALMATY_EXPORT_DIR": self.export_dir,
                 "ALMATY_SECRET_KEY_FILE": self.secret_key_file,
                 "ALMATY_AS_OF": self.as_of,
                 "ALMATY_RETENTION_YEARS": str(self.retention_years),

@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from almaty.errors import AlmatyError
 from recommender.evaluate import compare_models
+from recommender.export import write_export
+from recommender.interactions import COLUMNS, check_interactions
 from recommender.matrix import build_interaction_matrix
 from recommender.models import ItemItemModel, PopularityModel, Recommender, make_model
 from recommender.recommendations import (
@@ -109,3 +113,56 @@ def _similarity_model(model: Recommender, seed: int, matrix) -> Recommender:
     alike = ItemItemModel(seed)
     alike.fit(matrix)
     return alike
+
+
+def export_recommendations(
+    con: duckdb.DuckDBPyConnection,
+    export_dir: Path,
+    now: datetime,
+    *,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Path, Snapshot]:
+    """Train on the published marts `con` reads and write a new export version.
+
+    Every subject with personalization consent teaches the model, visitors who never logged
+    in included; lists are exported for users only, since the website asks by user id.
+    """
+    interactions = con.sql(
+        "select subject_pseudonym as user_id, listing_id as item_id, strength as weight, "
+        "timezone('UTC', last_interaction_at) as ts, subject_kind, booked "
+        "from marts.fct_user_listing_interactions where strength > 0"
+    ).pl()
+    catalog = Catalog(
+        dict(
+            con.execute(
+                "select listing_id, category from marts.dim_listings where is_available"
+            ).fetchall()
+        )
+    )
+    checked = (
+        check_interactions(interactions, "marts.fct_user_listing_interactions")
+        if interactions.height
+        else interactions.select(COLUMNS)
+    )
+    booked = interactions.filter("booked").select("user_id", "item_id")
+    snapshot = build_snapshot(checked, booked, catalog, seed=seed, progress=progress)
+    users = set(interactions.filter(pl.col("subject_kind") == "user")["user_id"].to_list())
+    window = snapshot.training_window
+    folder = write_export(
+        export_dir,
+        snapshot.users.filter(pl.col("subject_pseudonym").is_in(list(users))),
+        snapshot.similar,
+        snapshot.popular,
+        {
+            "model": snapshot.model,
+            "parameters": snapshot.parameters,
+            "metrics": snapshot.metrics,
+            "training_window": {
+                "first": window[0].date().isoformat() if window else None,
+                "last": window[1].date().isoformat() if window else None,
+            },
+        },
+        now,
+    )
+    return folder, snapshot

@@ -7,7 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from collections import defaultdict
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ import duckdb
 from almaty.secret import create_secret, load_secret
 from landing.contract import check_record, iter_zone_files, open_lines
 from landing.generate import generate_landing_zone
+from privacy.pseudonyms import Pseudonymizer
 
 REPO = Path(__file__).resolve().parents[1]
 START, DAYS = date(2024, 2, 25), 10  # crosses Almaty's change from UTC+6 to UTC+5
@@ -31,6 +33,7 @@ def run_generated_zone(root: Path) -> dict:
         **{k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")},
         "ALMATY_LANDING_DIR": str(landing),
         "ALMATY_WAREHOUSE": str(warehouse),
+        "ALMATY_EXPORT_DIR": str(root / "exports"),
         "ALMATY_SECRET_KEY_FILE": str(secret),
         "ALMATY_AS_OF": AS_OF.isoformat(),
     }
@@ -50,6 +53,7 @@ def run_generated_zone(root: Path) -> dict:
         "stdout": result.stdout,
         "files_before": files_before,
         "env": env,
+        "exports": root / "exports",
     }
 
 
@@ -83,3 +87,42 @@ def records(landing: Path, feed: str) -> list[tuple[str, int, dict | None, str |
 def query(ingested: dict, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(ingested["warehouse"]), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+def refusing_personalization(landing: Path, secret: bytes) -> set[str]:
+    """Pseudonyms of the users and visitors whose latest personalization choice refuses."""
+    latest: dict[tuple[str, str], tuple[datetime, bool]] = {}
+    for _, _, record, verdict in records(landing, "consent"):
+        if record is None or verdict is not None:
+            continue
+        if record["scope"] not in ("personalization", "all"):
+            continue
+        for kind in ("user", "anonymous"):
+            subject = record.get(f"{kind}_id")
+            if subject:
+                stamp = (
+                    datetime.fromisoformat(record["ts"]),
+                    not record["granted"],
+                )  # a refusal wins a tie
+                key = (kind, subject)
+                latest[key] = max(latest.get(key, stamp), stamp)
+    return {
+        Pseudonymizer(secret, kind)(subject)
+        for (kind, subject), (_, refused) in latest.items()
+        if refused
+    }
+
+
+def erasures(landing: Path) -> tuple[set[str], set[str]]:
+    """Raw ids of the users whose erasure is done, and of those held by obligations."""
+    erased, held = set(), set()
+    requests: dict[str, list[dict]] = defaultdict(list)
+    for _, _, record, verdict in records(landing, "erasure_requests"):
+        if record is not None and verdict is None:
+            requests[record["request_id"]].append(record)
+    for lines in requests.values():
+        free = not any(r["outstanding_obligations"] for r in lines) or any(
+            r["settled_at"] for r in lines
+        )
+        (erased if free else held).add(lines[0]["user_id"])
+    return erased, held

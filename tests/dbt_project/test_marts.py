@@ -15,9 +15,8 @@ import duckdb
 import pytest
 
 from orchestration.dbt_manifest import dbt_command
-from privacy.pseudonyms import Pseudonymizer
 from privacy.user_agent import describe_user_agent
-from tests.generated import AS_OF, query, records
+from tests.generated import AS_OF, query, records, refusing_personalization
 
 ALMATY = ZoneInfo("Asia/Almaty")
 GROUP_MARTS = {  # mart -> its distinct-subject column
@@ -144,28 +143,8 @@ def test_small_groups_fold_into_other_without_losing_their_figures(
     assert 0.8 * total < folded[0] <= total
 
 
-def _refusing_personalization(landing: Path, secret: bytes) -> set[str]:
-    latest: dict[tuple[str, str], tuple[datetime, bool]] = {}
-    for _, _, record, verdict in records(landing, "consent"):
-        if record is None or verdict is not None:
-            continue
-        if record["scope"] not in ("personalization", "all"):
-            continue
-        for kind in ("user", "anonymous"):
-            subject = record.get(f"{kind}_id")
-            if subject:
-                stamp = (_moment(record["ts"]), not record["granted"])  # a refusal wins a tie
-                key = (kind, subject)
-                latest[key] = max(latest.get(key, stamp), stamp)
-    return {
-        Pseudonymizer(secret, kind)(subject)
-        for (kind, subject), (_, refused) in latest.items()
-        if refused
-    }
-
-
 def test_recommender_input_leaves_out_refusals_and_bots(generated_run: dict) -> None:
-    refusing = _refusing_personalization(generated_run["landing"], generated_run["secret"])
+    refusing = refusing_personalization(generated_run["landing"], generated_run["secret"])
     subjects = {
         s
         for (s,) in query(

@@ -52,7 +52,9 @@ def _nodes() -> dict:
 
 def test_asset_graph_snapshot() -> None:
     assets = _nodes()
-    assert sorted(assets) == sorted([*INGESTION, *DAILY_MODELS, *WHOLE_MODELS, "serving_copy"])
+    assert sorted(assets) == sorted(
+        [*INGESTION, *DAILY_MODELS, *WHOLE_MODELS, "serving_copy", "recommendations"]
+    )
     for name in ("events", "searches", *DAILY_MODELS):
         node = assets[name]
         assert node.partitions_def == delivery_days, name
@@ -63,12 +65,14 @@ def test_asset_graph_snapshot() -> None:
             "privacy_rules",
             "listings",
         }
-    for name in ("privacy_rules", "listings", "serving_copy", *WHOLE_MODELS):
+    for name in ("privacy_rules", "listings", "serving_copy", "recommendations", *WHOLE_MODELS):
         assert assets[name].partitions_def is None, name
     assert {p.to_user_string() for p in assets["stg_events"].parent_keys} == {"events"}
     assert {p.to_user_string() for p in assets["stg_listing_versions"].parent_keys} == {"listings"}
     marts = {name for name in assets if name.startswith(("fct_", "dim_"))}
     assert {p.to_user_string() for p in assets["serving_copy"].parent_keys} == marts
+    # trained on the published copy, so it needs no write slot
+    assert {p.to_user_string() for p in assets["recommendations"].parent_keys} == {"serving_copy"}
 
 
 def test_checks_snapshot() -> None:
@@ -103,7 +107,8 @@ def test_every_warehouse_writer_shares_one_pool() -> None:
     job = defs.resolve_job_def("pipeline")
     pools = {node.name: node.definition.pool for node in job.nodes}
     # ingestion makes three ops (usage makes two assets), dbt two, publishing one; six
-    # ingestion checks and one per dashboard mart
+    # ingestion checks and one per dashboard mart; the recommendations read no warehouse
+    assert pools.pop("recommendations") is None
     assert len(pools) == 3 + 2 + 1 + 6 + len(DASHBOARD_MARTS)
     assert set(pools.values()) == {"warehouse"}
 

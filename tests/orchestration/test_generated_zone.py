@@ -5,14 +5,13 @@ Expectations are computed from the landing files directly, independently of the 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 import duckdb
 import pytest
 
 from privacy.pseudonyms import Pseudonymizer
-from tests.generated import AS_OF, DAYS, START, fingerprint, query, records
+from tests.generated import AS_OF, DAYS, START, erasures, fingerprint, query, records
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +51,7 @@ def test_quarantine_holds_exactly_the_lines_the_contract_rejects(ingested) -> No
 
 def test_no_record_of_an_erased_or_opted_out_subject_is_stored(ingested) -> None:
     landing, secret = ingested["landing"], ingested["secret"]
-    erased, held = set(), set()
-    requests: dict[str, list[dict]] = defaultdict(list)
-    for _, _, record, verdict in records(landing, "erasure_requests"):
-        if record is not None and verdict is None:
-            requests[record["request_id"]].append(record)
-    for lines in requests.values():
-        free = not any(r["outstanding_obligations"] for r in lines) or any(
-            r["settled_at"] for r in lines
-        )
-        (erased if free else held).add(lines[0]["user_id"])
+    erased, held = erasures(landing)
     latest: dict[tuple[str, str], tuple[str, bool]] = {}
     for _, _, record, verdict in records(landing, "consent"):
         if record is None or verdict is not None or record["user_id"] is None:

@@ -1,0 +1,41 @@
+"""The recommendation export, trained on the published marts after every build."""
+
+from datetime import UTC, datetime
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from orchestration.assets import report
+from orchestration.resources import WarehouseResource
+from recommender.snapshot import export_recommendations
+from serving.published_copy import open_serving_copy
+
+
+@asset(
+    deps=["serving_copy"],
+    group_name="serving",
+    description=(
+        "Recommendations per user and per listing, and the popular list, written as a new "
+        "version under ALMATY_EXPORT_DIR/recommendations for the HTTP service."
+    ),
+)
+def recommendations(context: AssetExecutionContext, warehouse: WarehouseResource):
+    # The published copy, not the warehouse: training holds no write slot.
+    settings = warehouse.settings()
+    with open_serving_copy(settings.published) as con:
+        folder, snapshot = export_recommendations(
+            con, settings.export_dir, datetime.now(UTC), progress=context.log.info
+        )
+    report(
+        context,
+        f"recommendations: model {snapshot.model}, {snapshot.users.height:,} user rows, "
+        f"{snapshot.similar.height:,} similar-listing rows, written to {folder}",
+    )
+    return MaterializeResult(
+        metadata={
+            "version": folder.name,
+            "model": snapshot.model,
+            "user_rows": snapshot.users.height,
+            "similar_rows": snapshot.similar.height,
+            "popular_rows": snapshot.popular.height,
+        }
+    )
