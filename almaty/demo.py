@@ -9,7 +9,7 @@ from orchestration.launch import run_and_report
 
 # Stages of the data's path that later work adds; the demo names them until they exist.
 NOT_BUILT_YET = (
-    "recommender export and HTTP service (almaty serve)",
+    "the recommendation HTTP service (almaty serve)",
     "Streamlit dashboards (almaty dashboards)",
 )
 
@@ -43,5 +43,7 @@ def run_demo(settings: Settings) -> None:
         '      .venv/bin/python -c "import duckdb; print(duckdb.connect('
         f"'{settings.published}', read_only=True).sql('from marts.fct_traffic_daily limit 5'))\"\n"
         "  - the dbt models and what they mean: dbt_project/README.md\n"
+        f"  - recommendation exports (manifest.json has the model and its metrics): "
+        f"{settings.export_dir / 'recommendations'}\n"
         "  - Dagster UI with the runs and checks: .venv/bin/almaty ui  (http://127.0.0.1:3000)"
     )
