@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from almaty.config import load_settings
-from almaty.errors import AlmatyError
+from almaty.config import MIN_API_TOKEN_CHARS, load_settings
+from almaty.errors import AlmatyError, ConfigError
 from almaty.sample_data import SampleSpec
 
 DEMO = SampleSpec()
@@ -68,6 +68,28 @@ def _cmd_ui(args: argparse.Namespace) -> None:
     from orchestration.launch import start_ui
 
     start_ui(load_settings(), args.port)
+
+
+def _port(text: str) -> int:
+    number = _positive_int(text)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {number}")
+    return number
+
+
+def _cmd_serve(args: argparse.Namespace) -> None:
+    from almaty.secret import load_secret
+    from privacy.pseudonyms import Pseudonymizer
+    from recommender.service import serve
+
+    settings = load_settings()
+    if settings.api_token is None:
+        raise ConfigError(
+            "ALMATY_API_TOKEN is not set: `almaty serve` needs the bearer token the website "
+            f"sends (at least {MIN_API_TOKEN_CHARS} random characters)"
+        )
+    user = Pseudonymizer(load_secret(settings.secret_key_file), "user")
+    serve(settings.export_dir, user, settings.api_token, args.host, args.port)
 
 
 def _cmd_demo(_: argparse.Namespace) -> None:
@@ -167,6 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     ui = _command(commands, "ui", _cmd_ui, "start the Dagster web UI on the same definitions")
     ui.add_argument("--port", type=_positive_int, default=3000, help="port (default %(default)s)")
     _command(commands, "demo", _cmd_demo, "sample data and the whole pipeline, then where to look")
+    serve = _command(
+        commands,
+        "serve",
+        _cmd_serve,
+        "serve recommendations over HTTP (FastAPI, one uvicorn worker)",
+        "Serve the latest recommendations export of ALMATY_EXPORT_DIR over HTTP, switching to "
+        "a new export without a restart. Needs ALMATY_API_TOKEN (the bearer token callers "
+        "send) and the secret of ALMATY_SECRET_KEY_FILE. Documentation at /docs.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address (default %(default)s)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default %(default)s)")
 
     bench = _group(commands, "bench", "benchmarks behind `make bench`")
     bench_generate = _command(
