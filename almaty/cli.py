@@ -104,6 +104,12 @@ def _cmd_bench_generate(args: argparse.Namespace) -> None:
     bench_generate(events=args.events, seed=args.seed)
 
 
+def _cmd_bench_serve(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_serve
+
+    bench_serve(requests=args.requests, concurrency=args.concurrency, seed=args.seed)
+
+
 def _cmd_bench_ingest(args: argparse.Namespace) -> None:
     from almaty.bench import bench_ingest
 
@@ -232,6 +238,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="delivery days, to see memory stay flat as days add up (default %(default)s)",
     )
     bench_ingest.add_argument("--seed", type=int, default=DEMO.seed)
+    bench_serve = _command(
+        bench,
+        "serve",
+        _cmd_bench_serve,
+        "requests per second and latency of `almaty serve`",
+        "Write a synthetic export (100,000 users x 20 listings, 2,000 listings), start the "
+        "service on loopback in a child process and drive it with an async load generator; "
+        "report requests/s, p50 and p99 of the recommendations endpoint and of a trivial "
+        "FastAPI endpoint in the same server.",
+    )
+    bench_serve.add_argument(
+        "--requests",
+        type=_positive_int,
+        default=20_000,
+        help="requests per endpoint (default %(default)s)",
+    )
+    bench_serve.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=16,
+        help="connections kept busy at once (default %(default)s)",
+    )
+    bench_serve.add_argument("--seed", type=int, default=DEMO.seed)
     return parser
 
 
