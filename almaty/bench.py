@@ -217,10 +217,8 @@ def _write_synthetic_export(
 
 def _serve_for_bench(export_dir: Path, secret: bytes, port: int) -> None:
     """The service as `almaty serve` runs it, plus a trivial endpoint to compare against."""
-    import uvicorn
-
     from privacy.pseudonyms import Pseudonymizer
-    from recommender.service import create_app
+    from recommender.service import create_app, serve
 
     app = create_app(export_dir, Pseudonymizer(secret, "user"), BENCH_TOKEN)
 
@@ -228,12 +226,10 @@ def _serve_for_bench(export_dir: Path, secret: bytes, port: int) -> None:
     async def trivial() -> dict[str, bool]:
         return {"ok": True}
 
-    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    serve(app, "127.0.0.1", port)
 
 
-async def _load(
-    port: int, requests: list[bytes], concurrency: int
-) -> tuple[float, list[float], int]:
+async def _load(port: int, requests: list[bytes], concurrency: int) -> LoadResult:
     """Send `requests` over `concurrency` keep-alive connections, each waiting for its answer.
 
     Raw HTTP/1.1 on asyncio streams: an HTTP client library would cost more CPU per request

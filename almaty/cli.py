@@ -80,7 +80,7 @@ def _port(text: str) -> int:
 def _cmd_serve(args: argparse.Namespace) -> None:
     from almaty.secret import load_secret
     from privacy.pseudonyms import Pseudonymizer
-    from recommender.service import serve
+    from recommender.service import create_app, serve
 
     settings = load_settings()
     if settings.api_token is None:
@@ -89,7 +89,7 @@ def _cmd_serve(args: argparse.Namespace) -> None:
             f"sends (at least {MIN_API_TOKEN_CHARS} random characters)"
         )
     user = Pseudonymizer(load_secret(settings.secret_key_file), "user")
-    serve(settings.export_dir, user, settings.api_token, args.host, args.port)
+    serve(create_app(settings.export_dir, user, settings.api_token), args.host, args.port)
 
 
 def _cmd_demo(_: argparse.Namespace) -> None:

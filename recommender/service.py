@@ -340,10 +340,8 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def serve(
-    export_dir: Path, pseudonymizer: Pseudonymizer, api_token: str, host: str, port: int
-) -> None:
-    """Run the service under uvicorn with one worker until interrupted.
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run `app` (from `create_app`) under uvicorn with one worker until interrupted.
 
     The port is bound here first, so an address in use is one clear error, not a log.
     """
@@ -354,7 +352,7 @@ def serve(
         raise AlmatyError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     with listener:
         config = uvicorn.Config(
-            create_app(export_dir, pseudonymizer, api_token),
+            app,
             host=host,
             port=port,
             workers=1,
