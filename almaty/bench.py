@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import resource
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -199,3 +200,200 @@ def bench_models(events: int, days: int, seed: int) -> float:
     share = one_day / full
     print(f"dbt_one_day_share={share:.2f}")
     return share
+
+
+# --- the recommendation service -----------------------------------------------------------
+
+BENCH_TOKEN = "bench-token-0123456789abcdef"  # a throwaway token for a loopback-only server
+# Seconds for the whole batch, each request's latency in seconds, answers other than 200.
+LoadResult = tuple[float, list[float], int]
+
+
+def _write_synthetic_export(
+    export_dir: Path, secret: bytes, users: int, per_user: int, listings: int, seed: int
+) -> list[str]:
+    """An export of the real format and size; returns the website ids of its users."""
+    import numpy as np
+
+    from privacy.pseudonyms import Pseudonymizer
+    from recommender.export import write_export
+
+    rng = np.random.default_rng(seed)
+    user_ids = [f"u_{n}" for n in range(users)]
+    pseudonyms = np.array(Pseudonymizer(secret, "user").many(user_ids))
+    listing_ids = np.array([f"L{n:05d}" for n in range(listings)])
+    ranks = np.arange(1, per_user + 1, dtype=np.int32)
+    reasons = np.array(["personalized", "similar_to_recent", "popular"])
+    popular = min(200, listings)
+    write_export(
+        export_dir,
+        users={
+            "subject_pseudonym": np.repeat(pseudonyms, per_user),
+            "rank": np.tile(ranks, users),
+            "listing_id": listing_ids[rng.integers(0, listings, users * per_user)],
+            "score": np.sort(rng.random((users, per_user)))[:, ::-1].ravel(),
+            "reason": reasons[rng.choice(3, users * per_user, p=[0.8, 0.15, 0.05])],
+        },
+        similar={
+            "listing_id": np.repeat(listing_ids, per_user),
+            "rank": np.tile(ranks, listings),
+            "similar_listing_id": listing_ids[rng.integers(0, listings, listings * per_user)],
+            "score": np.sort(rng.random((listings, per_user)))[:, ::-1].ravel(),
+            "reason": np.repeat("similar", listings * per_user),
+        },
+        popular={
+            "rank": np.arange(1, popular + 1, dtype=np.int32),
+            "listing_id": listing_ids[:popular],
+            "score": np.linspace(1.0, 0.01, popular),
+            "category": np.repeat("accommodation", popular),
+        },
+        manifest_fields={
+            "model": "synthetic",
+            "parameters": {"users": users, "per_user": per_user, "listings": listings},
+            "metrics": {},
+            "training_window": {"first": "2025-12-01", "last": "2026-01-10"},
+        },
+        now=datetime.now(UTC),
+    )
+    return user_ids
+
+
+def _serve_for_bench(export_dir: Path, secret: bytes, port: int) -> None:
+    """The service as `almaty serve` runs it, plus a trivial endpoint to compare against."""
+    from privacy.pseudonyms import Pseudonymizer
+    from recommender.service import create_app, serve
+
+    app = create_app(export_dir, Pseudonymizer(secret, "user"), BENCH_TOKEN)
+
+    @app.get("/bench/trivial")
+    async def trivial() -> dict[str, bool]:
+        return {"ok": True}
+
+    serve(app, "127.0.0.1", port)
+
+
+async def _load(port: int, requests: list[bytes], concurrency: int) -> LoadResult:
+    """Send `requests` over `concurrency` keep-alive connections, each waiting for its answer.
+
+    Raw HTTP/1.1 on asyncio streams: an HTTP client library would cost more CPU per request
+    than the server, and the generator shares the machine with it.
+    """
+    import asyncio
+
+    latencies: list[float] = []
+    failures = 0
+    upcoming = iter(requests)
+
+    async def connection() -> None:
+        nonlocal failures
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for request in upcoming:
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            failures += not head.startswith(b"HTTP/1.1 200 ")
+        writer.close()
+        await writer.wait_closed()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies, failures
+
+
+def _run_load(port: int, requests: list[bytes], concurrency: int) -> LoadResult:
+    try:
+        import uvloop
+    except ImportError:  # uvicorn's optional speed-up; plain asyncio works, more slowly
+        import asyncio
+
+        return asyncio.run(_load(port, requests, concurrency))
+    return uvloop.run(_load(port, requests, concurrency))
+
+
+def _wait_until_up(port: int, server, timeout_s: float = 120) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if not server.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the benchmark server did not start")
+        time.sleep(0.2)
+
+
+def bench_serve(requests: int, concurrency: int, seed: int) -> float:
+    """Requests/s and p50/p99 of the recommendations endpoint beside a trivial FastAPI one."""
+    import random
+    import secrets
+    import socket
+
+    print(f"machine: {machine_description()}")
+    users, per_user, listings = 100_000, 20, 2_000
+    secret = secrets.token_bytes(32)
+    with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
+        export_dir = Path(tmp) / "exports"
+        started = time.perf_counter()
+        user_ids = _write_synthetic_export(export_dir, secret, users, per_user, listings, seed)
+        print(
+            f"export: {users:,} users x {per_user}, {listings:,} listings, "
+            f"written in {time.perf_counter() - started:.1f} s"
+        )
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = get_context("spawn").Process(
+            target=_serve_for_bench, args=(export_dir, secret, port), daemon=True
+        )
+        started = time.perf_counter()
+        server.start()
+        try:
+            _wait_until_up(port, server)
+            print(f"service up (export loaded) in {time.perf_counter() - started:.1f} s")
+            rng = random.Random(seed)
+            auth = f"Authorization: Bearer {BENCH_TOKEN}\r\n"
+
+            def get(path: str, headers: str = "") -> bytes:
+                return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode()
+
+            # Nine in ten callers are known users; the rest get popular listings.
+            def user() -> str:
+                return rng.choice(user_ids) if rng.random() < 0.9 else f"new_{rng.randrange(10**9)}"
+
+            endpoints = {
+                "trivial FastAPI endpoint": [get("/bench/trivial")] * requests,
+                "recommendations (limit=10)": [
+                    get(f"/v1/users/{user()}/recommendations?limit=10", auth)
+                    for _ in range(requests)
+                ],
+            }
+            rates = {}
+            for name, batch in endpoints.items():
+                _run_load(port, batch[: min(2_000, requests)], concurrency)  # warm-up
+                seconds, latencies, failures = _run_load(port, batch, concurrency)
+                latencies.sort()
+                rates[name] = rate = len(latencies) / seconds
+                print(
+                    f"{name}: {len(latencies):,} requests over {concurrency} connections in "
+                    f"{seconds:.2f} s: {rate:,.0f} requests/s, "
+                    f"p50 {_percentile(latencies, 50) * 1e3:.2f} ms, "
+                    f"p99 {_percentile(latencies, 99) * 1e3:.2f} ms"
+                    + (f", {failures:,} not 200" if failures else "")
+                )
+        finally:
+            server.terminate()
+            server.join(timeout=30)
+    rate = rates["recommendations (limit=10)"]
+    print(f"serve_requests_per_s={rate:,.0f}")
+    return rate
+
+
+def _percentile(ordered: list[float], percent: float) -> float:
+    """The nearest-rank percentile of sorted values."""
+    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from almaty.config import load_settings
-from almaty.errors import AlmatyError
+from almaty.config import MIN_API_TOKEN_CHARS, load_settings
+from almaty.errors import AlmatyError, ConfigError
 from almaty.sample_data import SampleSpec
 
 DEMO = SampleSpec()
@@ -70,6 +70,28 @@ def _cmd_ui(args: argparse.Namespace) -> None:
     start_ui(load_settings(), args.port)
 
 
+def _port(text: str) -> int:
+    number = _positive_int(text)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {number}")
+    return number
+
+
+def _cmd_serve(args: argparse.Namespace) -> None:
+    from almaty.secret import load_secret
+    from privacy.pseudonyms import Pseudonymizer
+    from recommender.service import create_app, serve
+
+    settings = load_settings()
+    if settings.api_token is None:
+        raise ConfigError(
+            "ALMATY_API_TOKEN is not set: `almaty serve` needs the bearer token the website "
+            f"sends (at least {MIN_API_TOKEN_CHARS} random characters)"
+        )
+    user = Pseudonymizer(load_secret(settings.secret_key_file), "user")
+    serve(create_app(settings.export_dir, user, settings.api_token), args.host, args.port)
+
+
 def _cmd_demo(_: argparse.Namespace) -> None:
     from almaty.demo import run_demo
 
@@ -86,6 +108,12 @@ def _cmd_bench_models(args: argparse.Namespace) -> None:
     from almaty.bench import bench_models
 
     bench_models(events=args.events, days=args.days, seed=args.seed)
+
+
+def _cmd_bench_serve(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_serve
+
+    bench_serve(requests=args.requests, concurrency=args.concurrency, seed=args.seed)
 
 
 def _cmd_bench_ingest(args: argparse.Namespace) -> None:
@@ -195,6 +223,17 @@ def build_parser() -> argparse.ArgumentParser:
     ui = _command(commands, "ui", _cmd_ui, "start the Dagster web UI on the same definitions")
     ui.add_argument("--port", type=_positive_int, default=3000, help="port (default %(default)s)")
     _command(commands, "demo", _cmd_demo, "sample data and the whole pipeline, then where to look")
+    serve = _command(
+        commands,
+        "serve",
+        _cmd_serve,
+        "serve recommendations over HTTP (FastAPI, one uvicorn worker)",
+        "Serve the latest recommendations export of ALMATY_EXPORT_DIR over HTTP, switching to "
+        "a new export without a restart. Needs ALMATY_API_TOKEN (the bearer token callers "
+        "send) and the secret of ALMATY_SECRET_KEY_FILE. Documentation at /docs.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address (default %(default)s)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default %(default)s)")
 
     bench = _group(commands, "bench", "benchmarks behind `make bench`")
     bench_generate = _command(
@@ -285,6 +324,29 @@ def build_parser() -> argparse.ArgumentParser:
         default=60,
         help="time budget of each model's search; a search cut short says so (default %(default)s)",
     )
+    bench_serve = _command(
+        bench,
+        "serve",
+        _cmd_bench_serve,
+        "requests per second and latency of `almaty serve`",
+        "Write a synthetic export (100,000 users x 20 listings, 2,000 listings), start the "
+        "service on loopback in a child process and drive it with an async load generator; "
+        "report requests/s, p50 and p99 of the recommendations endpoint and of a trivial "
+        "FastAPI endpoint in the same server.",
+    )
+    bench_serve.add_argument(
+        "--requests",
+        type=_positive_int,
+        default=20_000,
+        help="requests per endpoint (default %(default)s)",
+    )
+    bench_serve.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=16,
+        help="connections kept busy at once (default %(default)s)",
+    )
+    bench_serve.add_argument("--seed", type=int, default=DEMO.seed)
     return parser
 
 

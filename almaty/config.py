@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +23,9 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "ALMATY_AS_OF": (None, "the date that counts as today for retention (YYYY-MM-DD)"),
     "ALMATY_RETENTION_YEARS": ("3", "years data is kept after an account ends (policy 4.1)"),
     "ALMATY_MIN_GROUP_SIZE": ("10", "fewest distinct subjects a figure per group may rest on"),
+    "ALMATY_API_TOKEN": (None, "the bearer token `almaty serve` requires (no default)"),
 }
+MIN_API_TOKEN_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Settings:
     as_of: date
     retention_years: int = 3
     min_group_size: int = 10
+    # Kept out of repr, so printing or logging the settings never shows it.
+    api_token: str | None = field(default=None, repr=False)
 
     @property
     def published(self) -> Path:
@@ -70,6 +74,19 @@ def load_settings(environ: Mapping[str, str] | None = None, today: date | None =
             raise ConfigError(f"{name}: {text!r} is not a whole number >= 1")
         return int(text)
 
+    api_token = value("ALMATY_API_TOKEN")
+    if api_token is not None and not (
+        len(api_token) >= MIN_API_TOKEN_CHARS
+        and api_token.isascii()
+        and api_token.isprintable()
+        and " " not in api_token
+    ):
+        # The message never quotes the value: it is a credential.
+        raise ConfigError(
+            f"ALMATY_API_TOKEN: must be at least {MIN_API_TOKEN_CHARS} printable ASCII "
+            "characters without spaces"
+        )
+
     return Settings(
         landing_dir=path("ALMATY_LANDING_DIR"),
         warehouse=path("ALMATY_WAREHOUSE"),
@@ -78,4 +95,5 @@ def load_settings(environ: Mapping[str, str] | None = None, today: date | None =
         as_of=as_of,
         retention_years=whole_number("ALMATY_RETENTION_YEARS"),
         min_group_size=whole_number("ALMATY_MIN_GROUP_SIZE"),
+        api_token=api_token,
     )

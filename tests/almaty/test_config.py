@@ -17,6 +17,7 @@ def test_defaults_apply_when_nothing_is_set() -> None:
     assert settings.secret_key_file == Path("data/secret.key")
     assert settings.as_of == TODAY
     assert settings.retention_years == 3
+    assert settings.api_token is None
 
 
 def test_environment_overrides_every_setting(tmp_path: Path) -> None:
@@ -28,6 +29,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
         "ALMATY_AS_OF": "2029-01-31",
         "ALMATY_RETENTION_YEARS": "5",
         "ALMATY_MIN_GROUP_SIZE": "25",
+        "ALMATY_API_TOKEN": "a-long-random-api-token",
     }
     settings = load_settings(env, today=TODAY)
     assert settings.landing_dir == tmp_path / "in"
@@ -37,6 +39,7 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     assert settings.as_of == date(2029, 1, 31)
     assert settings.retention_years == 5
     assert settings.min_group_size == 25
+    assert settings.api_token == "a-long-random-api-token"
     assert settings.published == tmp_path / "wh.published.duckdb"
 
 
@@ -64,3 +67,17 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for name in SETTINGS:
         assert f"`{name}`" in readme, name
+
+
+def test_the_api_token_never_shows_in_the_settings_repr() -> None:
+    settings = load_settings({"ALMATY_API_TOKEN": "a-long-random-api-token"})
+    assert "a-long-random-api-token" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "bad", ["short", "sixteen chars ok", "токен-токен-токен-токен", "tab\there-0123456789"]
+)
+def test_a_weak_or_odd_api_token_is_refused_without_quoting_it(bad: str) -> None:
+    with pytest.raises(ConfigError, match="ALMATY_API_TOKEN") as caught:
+        load_settings({"ALMATY_API_TOKEN": bad})
+    assert bad not in str(caught.value)
