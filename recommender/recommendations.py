@@ -95,7 +95,7 @@ def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.
     )
 
 
-def list_frame(rows: list[tuple], key: str, item: str) -> pl.DataFrame:
+def _frame(rows: list[tuple], key: str, item: str) -> pl.DataFrame:
     schema = {key: pl.String, "rank": pl.Int32, item: pl.String, "score": pl.Float64}
     return pl.DataFrame(rows, schema={**schema, "reason": pl.String}, orient="row")
 
@@ -128,7 +128,7 @@ def user_recommendations(
             candidates += [(i, 0.0, "similar_to_recent") for i in similar.get(recent[user], [])]
             shown = _shown(candidates + _fallback(popular), booked.get(user, set()), catalog)
             out += [(user, rank, *item) for rank, item in enumerate(shown, 1)]
-    return list_frame(out, "subject_pseudonym", "listing_id")
+    return _frame(out, "subject_pseudonym", "listing_id")
 
 
 def similar_listings(
@@ -145,4 +145,4 @@ def similar_listings(
         candidates = [(data.item_ids[i], float(s), "similar") for i, s in picks if i >= 0]
         shown = _shown(candidates + _fallback(popular), {listing}, catalog)
         out += [(listing, rank, *item) for rank, item in enumerate(shown, 1)]
-    return list_frame(out, "listing_id", "similar_listing_id")
+    return _frame(out, "listing_id", "similar_listing_id")

@@ -20,12 +20,11 @@ import polars as pl
 from almaty.errors import AlmatyError
 from recommender.evaluate import compare_models
 from recommender.export import write_export
-from recommender.interactions import COLUMNS, check_interactions
+from recommender.interactions import check_interactions
 from recommender.matrix import build_interaction_matrix
 from recommender.models import ItemItemModel, PopularityModel, Recommender, make_model
 from recommender.recommendations import (
     Catalog,
-    list_frame,
     popular_listings,
     similar_listings,
     user_recommendations,
@@ -42,7 +41,7 @@ class Snapshot:
     model: str
     parameters: dict[str, Any]
     metrics: dict[str, Any]
-    training_window: tuple[datetime, datetime] | None
+    training_window: tuple[datetime, datetime]
 
 
 def build_snapshot(
@@ -61,16 +60,6 @@ def build_snapshot(
     `booked` has `user_id, item_id` pairs never to offer again. With too little history to
     judge a model, the item-item model with its defaults is used and the metrics say why.
     """
-    if interactions.is_empty():
-        return Snapshot(
-            list_frame([], "subject_pseudonym", "listing_id"),
-            list_frame([], "listing_id", "similar_listing_id"),
-            popular_listings(interactions, catalog),
-            "none",
-            {},
-            {},
-            None,
-        )
     end = interactions["ts"].max()
     try:
         report = compare_models(
@@ -122,17 +111,22 @@ def export_recommendations(
     *,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
-) -> tuple[Path, Snapshot]:
-    """Train on the published marts `con` reads and write a new export version.
+) -> Path | None:
+    """Train on the published marts `con` reads and write a new export version; its folder.
 
     Every subject with personalization consent teaches the model, visitors who never logged
-    in included; lists are exported for users only, since the website asks by user id.
+    in included; lists are exported for users only, since the website asks by user id. With
+    no interactions at all nothing is written: the service keeps what it has.
     """
     interactions = con.sql(
         "select subject_pseudonym as user_id, listing_id as item_id, strength as weight, "
         "timezone('UTC', last_interaction_at) as ts, subject_kind, booked "
         "from marts.fct_user_listing_interactions where strength > 0"
     ).pl()
+    if interactions.is_empty():
+        if progress:
+            progress("recommendations: no interactions with personalization consent yet")
+        return None
     catalog = Catalog(
         dict(
             con.execute(
@@ -140,29 +134,27 @@ def export_recommendations(
             ).fetchall()
         )
     )
-    checked = (
-        check_interactions(interactions, "marts.fct_user_listing_interactions")
-        if interactions.height
-        else interactions.select(COLUMNS)
-    )
+    checked = check_interactions(interactions, "marts.fct_user_listing_interactions")
     booked = interactions.filter("booked").select("user_id", "item_id")
     snapshot = build_snapshot(checked, booked, catalog, seed=seed, progress=progress)
-    users = set(interactions.filter(pl.col("subject_kind") == "user")["user_id"].to_list())
-    window = snapshot.training_window
+    users = interactions.filter(pl.col("subject_kind") == "user")["user_id"].unique()
+    first, last = snapshot.training_window
     folder = write_export(
         export_dir,
-        snapshot.users.filter(pl.col("subject_pseudonym").is_in(list(users))),
+        snapshot.users.filter(pl.col("subject_pseudonym").is_in(users.to_list())),
         snapshot.similar,
         snapshot.popular,
         {
             "model": snapshot.model,
             "parameters": snapshot.parameters,
             "metrics": snapshot.metrics,
-            "training_window": {
-                "first": window[0].date().isoformat() if window else None,
-                "last": window[1].date().isoformat() if window else None,
-            },
+            "training_window": {"first": first.date(), "last": last.date()},
         },
         now,
     )
-    return folder, snapshot
+    if progress:
+        progress(
+            f"recommendations: model {snapshot.model}, lists for {users.len():,} users and "
+            f"{snapshot.similar['listing_id'].n_unique():,} listings, written to {folder}"
+        )
+    return folder

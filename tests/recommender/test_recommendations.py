@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import UTC, datetime
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -16,7 +17,7 @@ from recommender.recommendations import (
     Catalog,
     diversify,
 )
-from recommender.snapshot import build_snapshot
+from recommender.snapshot import build_snapshot, export_recommendations
 from tests.recommender.tastes import taste_interactions
 
 CATEGORIES = ("accommodation", "tour", "restaurant")
@@ -126,9 +127,20 @@ def test_too_little_history_still_gives_lists_and_says_why(catalog) -> None:
     assert snapshot.users.height > 0 and snapshot.similar.height > 0
 
 
-def test_no_interactions_give_empty_lists_of_the_right_shape(catalog) -> None:
-    empty = taste_interactions().head(0)  # a first run: the mart has no rows yet
-    snapshot = build_snapshot(empty, empty.select("user_id", "item_id"), catalog)
-    assert snapshot.users.is_empty() and snapshot.similar.is_empty()
-    assert snapshot.users.columns == ["subject_pseudonym", "rank", "listing_id", "score", "reason"]
-    assert snapshot.model == "none"
+def test_no_interactions_yet_write_no_export(tmp_path) -> None:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_user_listing_interactions (subject_pseudonym varchar, "
+        "subject_kind varchar, listing_id varchar, strength double, interactions bigint, "
+        "last_interaction_at timestamptz, booked boolean)"
+    )
+    con.execute(
+        "create table marts.dim_listings (listing_id varchar, category varchar, "
+        "is_available boolean)"
+    )
+    lines: list[str] = []
+    now = datetime(2026, 1, 31, tzinfo=UTC)
+    assert export_recommendations(con, tmp_path, now, progress=lines.append) is None
+    assert not any(tmp_path.iterdir())
+    assert lines == ["recommendations: no interactions with personalization consent yet"]
