@@ -30,6 +30,7 @@ bench: $(INSTALLED)
 	$(BIN)/almaty bench ingest --events 250000 --days 8
 	$(BIN)/almaty bench models
 	$(BIN)/almaty bench serve
+	$(BIN)/almaty bench recommender
 
 constraints: $(INSTALLED)
 	@{ echo "# Exact versions for every install (make venv): regenerate with 'make constraints' after changing pyproject.toml."; \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import platform
@@ -397,3 +398,69 @@ def bench_serve(requests: int, concurrency: int, seed: int) -> float:
 def _percentile(ordered: list[float], percent: float) -> float:
     """The nearest-rank percentile of sorted values."""
     return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+
+
+# --- the recommendation export ------------------------------------------------------------
+
+
+def bench_recommender(users: int, seed: int) -> float:
+    """The export step (refitting the week's chosen model, making and writing every list)
+    against the chosen model's `fit` alone on the same matrix; also the weekly choice."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    import duckdb
+
+    from recommender.interactions import check_interactions
+    from recommender.matrix import build_interaction_matrix
+    from recommender.models import make_model
+    from recommender.snapshot import export_recommendations
+    from recommender.synthetic import taste_interactions
+
+    print(f"machine: {machine_description()}")
+    frame = taste_interactions(users=users, items=max(100, users // 10), days=30, seed=seed)
+    pseudonyms = {u: hashlib.md5(u.encode()).hexdigest() for u in frame["user_id"].unique()}
+    con = duckdb.connect()
+    con.register("raw", frame.with_columns(frame["user_id"].replace_strict(pseudonyms)))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_user_listing_interactions as select user_id as "
+        "subject_pseudonym, 'user' as subject_kind, item_id as listing_id, sum(weight) as "
+        "strength, count(*) as interactions, max(ts)::timestamptz as last_interaction_at, "
+        "false as booked from raw group by all"
+    )
+    con.execute(
+        "create table marts.dim_listings as select distinct item_id as listing_id, "
+        "'tour' as category, true as is_available from raw"
+    )
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
+        export_dir = Path(tmp)
+        started = time.perf_counter()
+        export_recommendations(con, export_dir, now)
+        weekly = time.perf_counter() - started
+        started = time.perf_counter()
+        folder = export_recommendations(con, export_dir, now)
+        daily = time.perf_counter() - started
+        manifest = json.loads((folder / "manifest.json").read_text())
+    interactions = check_interactions(
+        con.sql(
+            "select subject_pseudonym as user_id, listing_id as item_id, strength as weight, "
+            "timezone('UTC', last_interaction_at) as ts from marts.fct_user_listing_interactions"
+        ).pl(),
+        "bench",
+    )
+    model = make_model(manifest["model"], seed, **manifest["parameters"])
+    matrix = build_interaction_matrix(interactions).matrix
+    started = time.perf_counter()
+    model.fit(matrix)
+    fit = time.perf_counter() - started
+    print(
+        f"{interactions.height:,} user-listing pairs, {matrix.shape[0]:,} users x "
+        f"{matrix.shape[1]:,} listings; chosen model {manifest['model']}"
+    )
+    print(f"export with the weekly comparison and tuning of every model: {weekly:.1f} s")
+    print(f"export refitting the chosen model: {daily:.1f} s; its fit alone: {fit:.2f} s")
+    ratio = daily / fit
+    print(f"recommender_overhead={ratio:.1f}")
+    return ratio

@@ -110,6 +110,12 @@ def _cmd_bench_models(args: argparse.Namespace) -> None:
     bench_models(events=args.events, days=args.days, seed=args.seed)
 
 
+def _cmd_bench_recommender(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_recommender
+
+    bench_recommender(users=args.users, seed=args.seed)
+
+
 def _cmd_bench_serve(args: argparse.Namespace) -> None:
     from almaty.bench import bench_serve
 
@@ -347,6 +353,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="connections kept busy at once (default %(default)s)",
     )
     bench_serve.add_argument("--seed", type=int, default=DEMO.seed)
+    bench_recommender = _command(
+        bench,
+        "recommender",
+        _cmd_bench_recommender,
+        "the export step against the chosen model's fit alone",
+        "Make interactions with stable tastes, run the export twice (the first compares and "
+        "tunes every model, the second refits the chosen one) and time the chosen model's fit "
+        "alone on the same matrix; the last line is recommender_overhead=X.X.",
+    )
+    bench_recommender.add_argument(
+        "--users", type=_positive_int, default=20_000, help="users (default %(default)s)"
+    )
+    bench_recommender.add_argument("--seed", type=int, default=DEMO.seed)
     return parser
 
 

@@ -8,9 +8,10 @@ then come from the item-item model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,10 @@ import polars as pl
 
 from almaty.errors import AlmatyError
 from recommender.evaluate import compare_models
-from recommender.export import write_export
+from recommender.export import RECOMMENDATIONS, latest_version, write_export
 from recommender.interactions import check_interactions
 from recommender.matrix import build_interaction_matrix
-from recommender.models import ItemItemModel, PopularityModel, Recommender, make_model
+from recommender.models import MODELS, ItemItemModel, PopularityModel, Recommender, make_model
 from recommender.recommendations import (
     Catalog,
     popular_listings,
@@ -31,6 +32,19 @@ from recommender.recommendations import (
 )
 
 SEASON_DAYS = 30  # "popular" means popular over the last month
+RECHOOSE_DAYS = 7  # the models are compared and tuned again after a week
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model and parameters that won the hold-out comparison, and that comparison."""
+
+    model: str
+    parameters: dict[str, Any]
+    metrics: dict[str, Any]  # {"chosen_on": ISO date, "models": {name: metrics}} or why not
+
+    def chosen_on(self) -> date:
+        return date.fromisoformat(self.metrics["chosen_on"])
 
 
 @dataclass(frozen=True)
@@ -38,46 +52,73 @@ class Snapshot:
     users: pl.DataFrame
     similar: pl.DataFrame
     popular: pl.DataFrame
-    model: str
-    parameters: dict[str, Any]
-    metrics: dict[str, Any]
+    choice: ModelChoice
     training_window: tuple[datetime, datetime]
 
 
-def build_snapshot(
+def choose_model(
     interactions: pl.DataFrame,
-    booked: pl.DataFrame,
-    catalog: Catalog,
+    today: date,
     *,
     seed: int = 0,
     holdout_days: int = 7,
     max_trials: int = 6,
     tuning_seconds: float = 120.0,
     progress: Callable[[str], None] | None = None,
-) -> Snapshot:
-    """Recommendations from checked `interactions` (`user_id, item_id, weight, ts`).
+) -> ModelChoice:
+    """Compare and tune every model on the hold-out; the best by NDCG@10.
 
-    `booked` has `user_id, item_id` pairs never to offer again. With too little history to
-    judge a model, the item-item model with its defaults is used and the metrics say why.
+    With too little history to judge, the item-item model with its defaults, saying why.
     """
-    end = interactions["ts"].max()
     try:
         report = compare_models(
             interactions,
             holdout_days=holdout_days,
             seed=seed,
-            end=end,
+            end=interactions["ts"].max(),
             max_trials=max_trials,
             tuning_seconds=tuning_seconds,
             progress=progress,
         )
-        name = report["best"]
-        parameters = report["models"][name]["params"]
-        metrics = {model: entry["metrics"] for model, entry in report["models"].items()}
     except AlmatyError as error:  # too little history to judge: no comparison to report
-        name, parameters, metrics = ItemItemModel.name, {}, {"not_evaluated": str(error)}
+        return ModelChoice(
+            ItemItemModel.name, {}, {"chosen_on": today.isoformat(), "not_evaluated": str(error)}
+        )
+    models = {model: entry["metrics"] for model, entry in report["models"].items()}
+    best = report["best"]
+    metrics = {"chosen_on": today.isoformat(), "holdout_days": holdout_days, "models": models}
+    return ModelChoice(best, report["models"][best]["params"], metrics)
+
+
+def recent_choice(manifest: Mapping[str, Any] | None, today: date) -> ModelChoice | None:
+    """The choice an earlier export recorded, if made less than RECHOOSE_DAYS ago.
+
+    Comparing and tuning every model costs many fits; tastes change slowly, so the winner is
+    refitted on each run's data and the contest held again once a week.
+    """
+    if not manifest or manifest.get("model") not in MODELS:
+        return None
+    choice = ModelChoice(manifest["model"], manifest["parameters"], manifest["metrics"])
+    try:
+        age = (today - choice.chosen_on()).days
+    except (KeyError, TypeError, ValueError):  # an export from before choices were dated
+        return None
+    return choice if 0 <= age < RECHOOSE_DAYS else None
+
+
+def build_snapshot(
+    interactions: pl.DataFrame,
+    booked: pl.DataFrame,
+    catalog: Catalog,
+    choice: ModelChoice,
+    seed: int = 0,
+) -> Snapshot:
+    """Recommendations from checked `interactions` (`user_id, item_id, weight, ts`) with the
+    chosen model fitted on all of them. `booked` has `user_id, item_id` pairs never to offer
+    again."""
+    end = interactions["ts"].max()
     data = build_interaction_matrix(interactions)
-    model = make_model(name, seed, **parameters)
+    model = make_model(choice.model, seed, **choice.parameters)
     model.fit(data.matrix)
     alike = _similarity_model(model, seed, data.matrix)
     season = interactions.filter(pl.col("ts") > end - timedelta(days=SEASON_DAYS))
@@ -92,8 +133,7 @@ def build_snapshot(
         for user, items in booked.group_by("user_id").agg(pl.col("item_id")).iter_rows()
     }
     users = user_recommendations(model, data, interactions, booked_by, catalog, popular, similar_to)
-    window = (interactions["ts"].min(), end)
-    return Snapshot(users, similar, popular, name, parameters, metrics, window)
+    return Snapshot(users, similar, popular, choice, (interactions["ts"].min(), end))
 
 
 def _similarity_model(model: Recommender, seed: int, matrix) -> Recommender:
@@ -136,7 +176,12 @@ def export_recommendations(
     )
     checked = check_interactions(interactions, "marts.fct_user_listing_interactions")
     booked = interactions.filter("booked").select("user_id", "item_id")
-    snapshot = build_snapshot(checked, booked, catalog, seed=seed, progress=progress)
+    choice = recent_choice(_latest_manifest(export_dir), now.date())
+    if choice is None:
+        choice = choose_model(checked, now.date(), seed=seed, progress=progress)
+    elif progress:
+        progress(f"recommendations: refitting {choice.model}, chosen on {choice.chosen_on()}")
+    snapshot = build_snapshot(checked, booked, catalog, choice, seed)
     users = interactions.filter(pl.col("subject_kind") == "user")["user_id"].unique()
     first, last = snapshot.training_window
     folder = write_export(
@@ -145,16 +190,26 @@ def export_recommendations(
         snapshot.similar,
         snapshot.popular,
         {
-            "model": snapshot.model,
-            "parameters": snapshot.parameters,
-            "metrics": snapshot.metrics,
+            "model": choice.model,
+            "parameters": choice.parameters,
+            "metrics": choice.metrics,
             "training_window": {"first": first.date(), "last": last.date()},
         },
         now,
     )
     if progress:
         progress(
-            f"recommendations: model {snapshot.model}, lists for {users.len():,} users and "
+            f"recommendations: model {choice.model}, lists for {users.len():,} users and "
             f"{snapshot.similar['listing_id'].n_unique():,} listings, written to {folder}"
         )
     return folder
+
+
+def _latest_manifest(export_dir: Path) -> dict[str, Any] | None:
+    version = latest_version(export_dir)
+    if version is None:
+        return None
+    try:
+        return json.loads((export_dir / RECOMMENDATIONS / version / "manifest.json").read_text())
+    except (OSError, ValueError):  # a damaged export: choose afresh
+        return None

@@ -14,7 +14,7 @@ from recommender.evaluate import compare_models, held_out_items
 from recommender.interactions import check_interactions
 from recommender.matrix import build_interaction_matrix
 from recommender.models import MODELS
-from tests.recommender.tastes import taste_interactions
+from recommender.synthetic import taste_interactions
 
 METRICS = ["precision@10", "recall@10", "ndcg@10", "map@10", "coverage@10"]
 

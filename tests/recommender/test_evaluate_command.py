@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.recommender.tastes import taste_interactions
+from recommender.synthetic import taste_interactions
 
 
 def _write_tastes(path: Path) -> None:

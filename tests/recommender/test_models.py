@@ -7,7 +7,7 @@ from scipy.sparse import csr_matrix
 from recommender.interactions import check_interactions
 from recommender.matrix import InteractionMatrix, build_interaction_matrix
 from recommender.models import MODELS, make_model
-from tests.recommender.tastes import taste_interactions
+from recommender.synthetic import taste_interactions
 
 LEARNING = [name for name in MODELS if name != "popularity"]
 

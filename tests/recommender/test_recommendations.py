@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import polars as pl
@@ -17,10 +18,17 @@ from recommender.recommendations import (
     Catalog,
     diversify,
 )
-from recommender.snapshot import build_snapshot, export_recommendations
-from tests.recommender.tastes import taste_interactions
+from recommender.snapshot import (
+    RECHOOSE_DAYS,
+    build_snapshot,
+    choose_model,
+    export_recommendations,
+    recent_choice,
+)
+from recommender.synthetic import taste_interactions
 
 CATEGORIES = ("accommodation", "tour", "restaurant")
+TODAY = date(2026, 2, 1)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +60,8 @@ def booked(tastes) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def snapshot(tastes, booked, catalog):
-    return build_snapshot(tastes, booked, catalog, max_trials=2)
+    choice = choose_model(tastes, TODAY, max_trials=2)
+    return build_snapshot(tastes, booked, catalog, choice)
 
 
 def _longest_run(categories: list[str]) -> int:
@@ -114,16 +123,30 @@ def test_popular_is_ranked_by_people_and_shows_only_what_may_be_shown(snapshot, 
 
 
 def test_the_snapshot_names_its_model_window_and_metrics(snapshot, tastes) -> None:
-    assert snapshot.model != "popularity"
-    assert snapshot.metrics[snapshot.model]["ndcg@10"] > snapshot.metrics["popularity"]["ndcg@10"]
+    choice = snapshot.choice
+    assert choice.model != "popularity" and choice.chosen_on() == TODAY
+    models = choice.metrics["models"]
+    assert models[choice.model]["ndcg@10"] > models["popularity"]["ndcg@10"]
     assert snapshot.training_window == (tastes["ts"].min(), tastes["ts"].max())
 
 
-def test_too_little_history_still_gives_lists_and_says_why(catalog) -> None:
+def test_a_choice_is_reused_for_a_week_then_made_again(snapshot) -> None:
+    choice = snapshot.choice
+    manifest = {"model": choice.model, "parameters": choice.parameters, "metrics": choice.metrics}
+    assert recent_choice(manifest, TODAY) == choice
+    last_day = TODAY + timedelta(days=RECHOOSE_DAYS - 1)
+    assert recent_choice(manifest, last_day) == choice
+    assert recent_choice(manifest, TODAY + timedelta(days=RECHOOSE_DAYS)) is None
+    assert recent_choice({**manifest, "metrics": {}}, TODAY) is None  # undated: choose again
+    assert recent_choice(None, TODAY) is None
+
+
+def test_too_little_history_still_gives_lists_and_says_why() -> None:
     frame = check_interactions(taste_interactions(users=20, items=30, days=2), "short")
     shown = Catalog({item: "tour" for item in frame["item_id"].unique()})
-    snapshot = build_snapshot(frame, frame.head(0).select("user_id", "item_id"), shown)
-    assert snapshot.model == "item_item" and "not_evaluated" in snapshot.metrics
+    choice = choose_model(frame, TODAY)
+    assert choice.model == "item_item" and "not_evaluated" in choice.metrics
+    snapshot = build_snapshot(frame, frame.head(0).select("user_id", "item_id"), shown, choice)
     assert snapshot.users.height > 0 and snapshot.similar.height > 0
 
 
@@ -144,3 +167,29 @@ def test_no_interactions_yet_write_no_export(tmp_path) -> None:
     assert export_recommendations(con, tmp_path, now, progress=lines.append) is None
     assert not any(tmp_path.iterdir())
     assert lines == ["recommendations: no interactions with personalization consent yet"]
+
+
+def test_the_second_export_of_the_week_refits_the_chosen_model(tmp_path) -> None:
+    frame = taste_interactions(users=150, items=60, days=20)
+    con = duckdb.connect()
+    con.register("raw", frame)
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_user_listing_interactions as select md5(user_id) as "
+        "subject_pseudonym, 'user' as subject_kind, item_id as listing_id, sum(weight) as "
+        "strength, count(*) as interactions, max(ts)::timestamptz as last_interaction_at, "
+        "false as booked from raw group by all"
+    )
+    con.execute(
+        "create table marts.dim_listings as select distinct item_id as listing_id, "
+        "'tour' as category, true as is_available from raw"
+    )
+    now = datetime(2026, 2, 1, 6, tzinfo=UTC)
+    first = export_recommendations(con, tmp_path, now)
+    lines: list[str] = []
+    second = export_recommendations(con, tmp_path, now + timedelta(days=1), progress=lines.append)
+    assert first != second and second.parent == first.parent
+    assert lines[0].startswith("recommendations: refitting")
+    manifests = [json.loads((folder / "manifest.json").read_text()) for folder in (first, second)]
+    assert manifests[0]["metrics"] == manifests[1]["metrics"]  # the same week's choice
+    assert manifests[1]["metrics"]["chosen_on"] == "2026-02-01"

@@ -1,5 +1,7 @@
 """Generated interactions with stable tastes: what a good recommender must pick up.
 
+Used by the tests and by `almaty bench recommender`.
+
 Users belong to taste groups (ski, family, nature, ...); each group favours its own items,
 with some noise towards the catalog's popular items, every day of the period alike. A
 model that learns tastes beats "most popular" on such data; one that does not, does not.
