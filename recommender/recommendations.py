@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import polars as pl
@@ -53,7 +54,11 @@ def diversify(ranked: Iterable[Candidate], catalog: Catalog, n: int) -> list[Can
     return chosen
 
 
-def _shown(candidates: list[Candidate], excluded: set[str], catalog: Catalog) -> list[Candidate]:
+# Diversity re-ranks within the first candidates that may be shown, not the whole catalog.
+RERANKED = 3 * LIST_LENGTH
+
+
+def _shown(candidates: Iterable[Candidate], excluded: set[str], catalog: Catalog) -> list:
     """Candidates, best first, that may be shown: each once, none excluded, diversified, cut
     to LIST_LENGTH."""
     seen = set(excluded)
@@ -62,6 +67,8 @@ def _shown(candidates: list[Candidate], excluded: set[str], catalog: Catalog) ->
         if candidate[0] not in seen and catalog.allows(candidate[0]):
             seen.add(candidate[0])
             allowed.append(candidate)
+            if len(allowed) == RERANKED:
+                break
     return diversify(allowed, catalog, LIST_LENGTH)
 
 
@@ -119,14 +126,16 @@ def user_recommendations(
         [row for row, user in enumerate(data.user_ids) if user in eligible], dtype=np.int64
     )
     out: list[tuple] = []
+    fallback = _fallback(popular)
     if len(user_rows):
         ids, scores = model.recommend(user_rows, CANDIDATES, exclude_seen=False)
-        for position, row in enumerate(user_rows):
+        ids, scores = ids.tolist(), scores.tolist()  # Python numbers: much faster to loop on
+        for position, row in enumerate(user_rows.tolist()):
             user = data.user_ids[row]
             picks = zip(ids[position], scores[position], strict=True)
-            candidates = [(data.item_ids[i], float(s), "personalized") for i, s in picks if i >= 0]
+            candidates = [(data.item_ids[i], s, "personalized") for i, s in picks if i >= 0]
             candidates += [(i, 0.0, "similar_to_recent") for i in similar.get(recent[user], [])]
-            shown = _shown(candidates + _fallback(popular), booked.get(user, set()), catalog)
+            shown = _shown(chain(candidates, fallback), booked.get(user, set()), catalog)
             out += [(user, rank, *item) for rank, item in enumerate(shown, 1)]
     return _frame(out, "subject_pseudonym", "listing_id")
 
@@ -137,12 +146,13 @@ def similar_listings(
     """LIST_LENGTH similar listings per listing that may be shown: `listing_id, rank,
     similar_listing_id, score, reason`; popular ones fill a short list."""
     out: list[tuple] = []
+    fallback = _fallback(popular)
     for column, listing in enumerate(data.item_ids):
         if not catalog.allows(listing):
             continue
         ids, scores = model.similar_items(column, CANDIDATES)
         picks = zip(ids, scores, strict=True)
         candidates = [(data.item_ids[i], float(s), "similar") for i, s in picks if i >= 0]
-        shown = _shown(candidates + _fallback(popular), {listing}, catalog)
+        shown = _shown(chain(candidates, fallback), {listing}, catalog)
         out += [(listing, rank, *item) for rank, item in enumerate(shown, 1)]
     return _frame(out, "listing_id", "similar_listing_id")

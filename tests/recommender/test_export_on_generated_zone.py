@@ -23,7 +23,7 @@ def test_the_run_writes_a_complete_version_and_points_at_it(generated_run: dict)
     users = pl.read_parquet(version / "users.parquet")
     assert manifest["version"] == version.name
     assert manifest["row_counts"]["users"] == users.height > 0
-    assert manifest["model"] in manifest["metrics"]
+    assert manifest["model"] in manifest["metrics"]["models"]
     assert manifest["training_window"]["first"] <= manifest["training_window"]["last"]
     assert pl.read_parquet(version / "similar.parquet").height > 0
     assert "recommendations: model" in generated_run["stdout"]
