@@ -11,6 +11,8 @@ subjects appear in the consent feed or the suppression list at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -85,7 +87,9 @@ def _user_agents(values: list[str]) -> dict[str, list]:
 
 def _valid(feed: Feed) -> str:
     """The rows of `parsed_<feed>` that may be stored if no rule drops them."""
-    return f"(select * from parsed_{feed.name} where reason is null and ip_ok)"
+    name = feed.name
+    return f"""(select * from parsed_{name} where reason is null
+      and row_key not in (select row_key from bad_ip_{name}))"""
 
 
 def _prepare(
@@ -105,15 +109,18 @@ def _prepare(
         day,
         f""",
           ip || '{SEPARATOR}' || coalesce(x_forwarded_for, '') || '{SEPARATOR}'
-            || strftime(timezone('{ALMATY}', ts), '%Y-%m-%d') as ip_key,
-          false as ip_ok""",
+            || strftime(timezone('{ALMATY}', ts), '%Y-%m-%d') as ip_key""",
     )
-    # Copies of a record within the day: all but the first (by file, then line) are dropped.
+    # Copies of a record within the day: all but the first (by file, then line, which is
+    # the order of row_key) are dropped.
     con.execute(
         f"""create or replace temp table copies_{name} as
-        select unnest(list(row_key order by source, line_number)[2:]) as row_key
-        from parsed_{name} where reason is null
-        group by {feed.key} having count(*) > 1"""
+        with copied as (
+          select {feed.key}, min(row_key) as first_row_key from parsed_{name}
+          where reason is null group by {feed.key} having count(*) > 1
+        )
+        select p.row_key from parsed_{name} p join copied c using ({feed.key})
+        where p.reason is null and p.row_key <> c.first_row_key"""
     )
     result.files = len(files)
     result.read = con.execute(f"select count(*) from parsed_{name}").fetchall()[0][0]
@@ -126,11 +133,18 @@ def _prepare(
     )
     # An address that is not an IP is a bad line, like broken JSON.
     con.execute(
-        f"""update parsed_{name} p set ip_ok = m.network is not null,
-          reason = case when m.network is null then '{BAD_IP}' end
-        from map_ip_{name} m where m.value = p.ip_key and p.reason is null"""
+        f"""create or replace temp table bad_ip_{name} as
+        select p.row_key from parsed_{name} p join map_ip_{name} m on m.value = p.ip_key
+        where p.reason is null and m.network is null"""
     )
-    result.quarantined = replace_quarantine(con, feed, f"parsed_{name}", day)
+    result.quarantined = replace_quarantine(
+        con,
+        feed,
+        f"""(select source, line_number, reason from parsed_{name}
+          union all select source, line_number, '{BAD_IP}' from parsed_{name}
+          where row_key in (select row_key from bad_ip_{name}))""",
+        day,
+    )
     _replace_day_rows(con, "landing_files", name, day, files)
 
 
@@ -201,7 +215,7 @@ def record_links(con: duckdb.DuckDBPyConnection, landing_dir: Path, day: date, k
     pairs = " union all ".join(
         f"""select json_extract_string(t, '$.user_id') as u,
           json_extract_string(t, '$.anonymous_id') as a
-        from (select try(decode(line)) as t from link_lines_{f.name}) where json_valid(t)"""
+        from (select line as t from link_lines_{f.name}) where json_valid(t)"""
         for f in USAGE_FEEDS
     )
     con.execute(
@@ -248,9 +262,9 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
         select row_key, ts, user_p as subject from record_subjects where user_p is not null
         union all select row_key, ts, anon_p from record_subjects
         union all select r.row_key, r.ts, l.user_pseudonym
-        from record_subjects r join (
+        from (
           select distinct anonymous_pseudonym, user_pseudonym from {SCHEMA}.identity_links
-        ) l on l.anonymous_pseudonym = r.anon_p"""
+        ) l join record_subjects r on l.anonymous_pseudonym = r.anon_p"""
     )
     flags = consent_at_time_sql(
         "(select row_key as key, ts, subject from record_subject_list)", "consent_intervals"
@@ -420,31 +434,47 @@ def ingest_day(
     in either feed is covered by that user's consent and erasure in both.
     """
     results = [DayResult(feed.name, day) for feed in USAGE_FEEDS]
-    con.execute("begin transaction")
-    try:
-        create_consent_intervals(con)
-        for feed, result in zip(USAGE_FEEDS, results, strict=True):
-            _prepare(con, landing_dir, feed, day, keys, result)
-        _map_identities(con, keys)
-        _replace_links(
-            con,
-            day,
-            " union all ".join(
-                f"""select u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym
-                from {_valid(f)} v join map_user_id u on u.value = v.user_id
-                join map_anonymous_id a on a.value = v.anonymous_id"""
-                for f in USAGE_FEEDS
-            ),
-        )
-        _flag_watched(con)
-        cutoff = retention_cutoff(as_of, retention_years)
-        for feed, result in zip(USAGE_FEEDS, results, strict=True):
-            _store(con, feed, day, keys, cutoff, result)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    with _joins_as_written(con):
+        con.execute("begin transaction")
+        try:
+            create_consent_intervals(con)
+            for feed, result in zip(USAGE_FEEDS, results, strict=True):
+                _prepare(con, landing_dir, feed, day, keys, result)
+            _map_identities(con, keys)
+            _replace_links(
+                con,
+                day,
+                " union all ".join(
+                    f"""select u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym
+                    from {_valid(f)} v join map_user_id u on u.value = v.user_id
+                    join map_anonymous_id a on a.value = v.anonymous_id"""
+                    for f in USAGE_FEEDS
+                ),
+            )
+            _flag_watched(con)
+            cutoff = retention_cutoff(as_of, retention_years)
+            for feed, result in zip(USAGE_FEEDS, results, strict=True):
+                _store(con, feed, day, keys, cutoff, result)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     return results
+
+
+@contextmanager
+def _joins_as_written(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run joins in the order written: the day's rows on the probe side, the small maps built.
+
+    DuckDB estimates the day's filtered rows at about 1 % of their number, so it would build
+    hash tables over a million wide rows instead (measured: 5x slower, 3.8 GB peak for 1 M).
+    Every statement of a day is written with its large input first.
+    """
+    con.execute("set disabled_optimizers = 'join_order,build_side_probe_side'")
+    try:
+        yield
+    finally:
+        con.execute("reset disabled_optimizers")
 
 
 def describe_day(result: DayResult) -> str:

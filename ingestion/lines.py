@@ -1,7 +1,9 @@
-"""Reading landing files as numbered raw lines, fast and without trusting their content.
+"""Reading landing files as numbered lines of text, fast and without trusting their content.
 
-Lines stay bytes until DuckDB decodes them, so a line of broken UTF-8 is quarantined with
-its true line number instead of failing the whole file.
+A file is decompressed whole and its lines become one Arrow string array over the file's own
+bytes: no Python object per line. A file that is not valid UTF-8 (rare) is decoded line by
+line instead, its undecodable lines NULL, so they are quarantined with their true line numbers
+instead of failing the whole file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pyarrow as pa
 from almaty.errors import AlmatyError
 
 _GZIP_WINDOW = 16 + zlib.MAX_WBITS  # zlib's code for "gzip header and trailer"
+_NEWLINE = ord("\n")
 
 
 class LandingFileError(AlmatyError):
@@ -39,24 +42,39 @@ def _decompress(path: Path) -> bytes:
 
 def _line_offsets(data: bytes) -> np.ndarray:
     """Start offsets of every line plus the end; a final newline does not open a line."""
-    lengths = np.fromiter(map(len, data.split(b"\n")), dtype=np.int64)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths + 1, out=offsets[1:])
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+    offsets = np.empty(len(newlines) + 2, dtype=np.int64)
+    offsets[0] = 0
+    offsets[1:-1] = newlines + 1
     offsets[-1] = len(data)
-    return offsets[:-1] if len(lengths) > 1 and lengths[-1] == 0 else offsets
+    return offsets[:-1] if offsets[-2] == offsets[-1] else offsets
+
+
+def _decoded(line: bytes) -> str | None:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _text_lines(data: bytes) -> pa.LargeStringArray:
+    """The lines of `data` (each with its line end), NULL where a line is not UTF-8."""
+    offsets = _line_offsets(data)
+    lines = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    try:
+        return lines.cast(pa.large_string())  # validates, shares the buffers
+    except pa.ArrowInvalid:
+        return pa.array([_decoded(line) for line in lines.to_pylist()], pa.large_string())
 
 
 def read_numbered_lines(path: Path, source: str) -> pa.Table:
-    """One row per physical line: `source` (the file's name as recorded), `line_number`, `line`.
-
-    A line keeps its trailing newline; JSON parsing ignores it.
+    """One row per physical line: `source` (the file's name as recorded), `line_number`,
+    `line` (text with its line end; NULL where the line is not valid UTF-8).
     """
-    data = _decompress(path)
-    offsets = _line_offsets(data) if data else np.zeros(1, dtype=np.int64)
-    count = len(offsets) - 1
-    lines = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
-    )
+    lines = _text_lines(_decompress(path))
+    count = len(lines)
     return pa.table(
         {
             "source": pa.DictionaryArray.from_arrays(
@@ -70,7 +88,7 @@ def read_numbered_lines(path: Path, source: str) -> pa.Table:
 
 def read_landing_files(files: Sequence[tuple[Path, str]], threads: int = 2) -> pa.Table:
     """All lines of `files` ((path, recorded name) pairs) as one table, read in parallel,
-    with `row_key` numbering every line of the table.
+    with `row_key` numbering every line in the order of (recorded name, line number).
 
     gzip decompression releases the GIL, so two threads use both cores of the machine.
     """
@@ -79,11 +97,12 @@ def read_landing_files(files: Sequence[tuple[Path, str]], threads: int = 2) -> p
             {
                 "source": pa.array([], pa.dictionary(pa.int32(), pa.string())),
                 "line_number": pa.array([], pa.int64()),
-                "line": pa.array([], pa.large_binary()),
+                "line": pa.array([], pa.large_string()),
                 "row_key": pa.array([], pa.int64()),
             }
         )
+    ordered = sorted(files, key=lambda item: item[1])
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        tables = list(pool.map(lambda item: read_numbered_lines(*item), files))
+        tables = list(pool.map(lambda item: read_numbered_lines(*item), ordered))
     table = pa.concat_tables(tables, promote_options="permissive")
     return table.append_column("row_key", pa.array(np.arange(table.num_rows, dtype=np.int64)))
