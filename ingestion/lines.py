@@ -8,17 +8,16 @@ instead of failing the whole file.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from isal import igzip, isal_zlib
 
 from almaty.errors import AlmatyError
 
-_GZIP_WINDOW = 16 + zlib.MAX_WBITS  # zlib's code for "gzip header and trailer"
 _NEWLINE = ord("\n")
 
 
@@ -27,17 +26,20 @@ class LandingFileError(AlmatyError):
 
 
 def _decompress(path: Path) -> bytes:
+    """The file's bytes, gunzipped (every member) if it is `.gz`; ISA-L is about twice as
+    fast as zlib here, and releases the GIL like it.
+    """
     raw = path.read_bytes()
     if path.suffix != ".gz":
         return raw
-    try:
-        decompressor = zlib.decompressobj(_GZIP_WINDOW)
-        data = decompressor.decompress(raw) + decompressor.flush()
-    except zlib.error as error:
-        raise LandingFileError(f"{path}: not a readable gzip file ({error})") from None
-    if not decompressor.eof:
+    if not raw:
         raise LandingFileError(f"{path}: the gzip stream is truncated")
-    return data
+    try:
+        return igzip.decompress(raw)
+    except EOFError:
+        raise LandingFileError(f"{path}: the gzip stream is truncated") from None
+    except (OSError, isal_zlib.error) as error:  # gzip.BadGzipFile, a broken deflate block
+        raise LandingFileError(f"{path}: not a readable gzip file ({error})") from None
 
 
 def _line_offsets(data: bytes) -> np.ndarray:

@@ -59,3 +59,35 @@ def test_many_files_keep_their_names(tmp_path: Path) -> None:
     sources = table["source"].to_pylist()
     assert table.num_rows == 15
     assert [sources.count(f"events/f{i}.jsonl") for i in range(5)] == [1, 2, 3, 4, 5]
+
+
+def test_every_member_of_a_multi_member_gzip_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "appended.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"n":1}\n{"n":2}\n') + gzip.compress(b'{"n":3}\n'))
+    assert [number for number, _ in _lines(path)] == [1, 2, 3]
+
+
+def test_a_corrupt_deflate_block_names_the_file(tmp_path: Path) -> None:
+    packed = bytearray(gzip.compress(bytes(range(256)) * 100))
+    packed[12] ^= 0xFF
+    path = tmp_path / "flipped.jsonl.gz"
+    path.write_bytes(bytes(packed))
+    with pytest.raises(LandingFileError, match=r"flipped\.jsonl\.gz: not a readable gzip file"):
+        read_numbered_lines(path, path.name)
+
+
+def test_row_keys_follow_file_names_then_line_numbers(tmp_path: Path) -> None:
+    files = []
+    for name in ("b.jsonl", "a.jsonl"):
+        path = tmp_path / name
+        path.write_bytes(b"{}\n{}\n")
+        files.append((path, f"events/{name}"))
+    table = read_landing_files(files).sort_by("row_key")
+    assert list(
+        zip(table["source"].to_pylist(), table["line_number"].to_pylist(), strict=True)
+    ) == [
+        ("events/a.jsonl", 1),
+        ("events/a.jsonl", 2),
+        ("events/b.jsonl", 1),
+        ("events/b.jsonl", 2),
+    ]
