@@ -59,8 +59,9 @@ def _ip_rule(ip_key: bytes):
         for value in values:
             ip, forwarded, day_text = value.split(SEPARATOR)
             try:
-                client_address(ip, None)  # the edge's own address must be one too
-                address = client_address(ip, forwarded or None)
+                address = client_address(ip, None)  # the edge's own address must be one too
+                if forwarded:
+                    address = client_address(ip, forwarded)
             except ValueError:
                 networks.append(None)
                 tokens.append(None)

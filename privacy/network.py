@@ -75,12 +75,20 @@ def client_address(ip: str, x_forwarded_for: str | None) -> IPAddress:
         raise ValueError("ip: not an IP address") from None
 
 
+_IPV4_MASK: Final = ((1 << IPV4_PREFIX) - 1) << (32 - IPV4_PREFIX)
+_IPV6_MASK: Final = ((1 << IPV6_PREFIX) - 1) << (128 - IPV6_PREFIX)
+
+
 def ip_network_of(addr: IPAddress) -> str:
-    """The `/24` (IPv4) or `/48` (IPv6) network holding `addr`: coarse enough to keep."""
+    """The `/24` (IPv4) or `/48` (IPv6) network holding `addr`: coarse enough to keep.
+
+    Written as `ipaddress` writes networks, with the host bits masked off directly (building
+    a network object per address is most of the time of a day's distinct addresses).
+    """
     addr = _canonical(addr)
     if isinstance(addr, ipaddress.IPv4Address):
-        return str(ipaddress.IPv4Network((addr.packed, IPV4_PREFIX), strict=False))
-    return str(ipaddress.IPv6Network((addr.packed, IPV6_PREFIX), strict=False))
+        return f"{ipaddress.IPv4Address(int(addr) & _IPV4_MASK)}/{IPV4_PREFIX}"
+    return f"{ipaddress.IPv6Address(int(addr) & _IPV6_MASK)}/{IPV6_PREFIX}"
 
 
 def day_key(ip_key: bytes, day: date) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -49,6 +50,19 @@ def scrub_query(text: str) -> str:
     return scrub_text(normalize_query(text))
 
 
+# Hosts and path segments repeat across a day's distinct URLs (tens of thousands of URLs
+# share a few thousand segments), so their scrubbing is remembered.
+_PARTS_REMEMBERED: Final = 65536
+
+
+@lru_cache(maxsize=_PARTS_REMEMBERED)
+def _scrub_host(hostname: str) -> str:
+    """The host, scrubbed (an IP host becomes `<ip>`), in brackets if still an IPv6 literal."""
+    host = scrub_text(hostname)
+    return f"[{host}]" if ":" in host else host  # e.g. "::", which scrubbing leaves alone
+
+
+@lru_cache(maxsize=_PARTS_REMEMBERED)
 def _scrub_path_segment(segment: str) -> str:
     """One path segment, percent-decoded so an encoded e-mail is seen, scrubbed, re-encoded."""
     return quote(scrub_text(unquote(segment, errors="replace")), safe=_PATH_SAFE)
@@ -80,9 +94,7 @@ def scrub_url(url: str | None) -> str | None:
         return None
     if not parts.scheme or not parts.hostname:
         return None
-    host = scrub_text(parts.hostname)
-    if ":" in host:  # an IPv6 literal scrubbing left alone, such as "::"
-        host = f"[{host}]"
+    host = _scrub_host(parts.hostname)
     path = "/".join(_scrub_path_segment(segment) for segment in parts.path.split("/"))
     kept = [
         (name.lower(), scrub_text(value))
