@@ -19,6 +19,7 @@ from isal import igzip, isal_zlib
 from almaty.errors import AlmatyError
 
 _NEWLINE = ord("\n")
+_BATCH_ROWS = 65_536
 
 
 class LandingFileError(AlmatyError):
@@ -107,4 +108,7 @@ def read_landing_files(files: Sequence[tuple[Path, str]], threads: int = 2) -> p
     with ThreadPoolExecutor(max_workers=threads) as pool:
         tables = list(pool.map(lambda item: read_numbered_lines(*item), ordered))
     table = pa.concat_tables(tables, promote_options="permissive")
-    return table.append_column("row_key", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    table = table.append_column("row_key", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    # DuckDB hands each thread a whole Arrow batch: batches of one file each would leave a
+    # core idle while the other parses the largest file. Slicing copies nothing.
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)

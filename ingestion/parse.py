@@ -72,7 +72,8 @@ def _typed_columns(feed: Feed) -> str:
 def parse_sql(feed: Feed, lines: str) -> str:
     """SELECT over relation `lines` (source, line_number, line VARCHAR, row_key) giving typed rows.
 
-    Blank lines are not records and are skipped; every other line gives one row, whose
+    Blank lines are not records and are skipped (the cheap test first: nearly every line
+    starts with its brace); every other line gives one row, whose
     `reason` is NULL when the line can be stored (a NULL `line`, not UTF-8, is broken JSON).
     Timestamp fields come out as TIMESTAMPTZ. `unnest` spreads the transformed struct into
     columns in one evaluation (selecting its fields one by one would transform the line once
@@ -81,14 +82,17 @@ def parse_sql(feed: Feed, lines: str) -> str:
     structure = json.dumps({f.name: f.sql_type for f in feed.fields})
     names = ", ".join(_quote(f.name) for f in feed.fields)
     return f"""
-with checked as (
-  select source, line_number, row_key, line, json_valid(line) as valid from {lines}
+with records as (
+  select source, line_number, row_key, line from {lines}
+  where starts_with(line, '{{') or line is null or trim(line, e' \\t\\r\\n') <> ''
+), checked as (
+  select source, line_number, row_key, line, json_valid(line) as valid from records
 ), transformed as (
   select source, line_number, row_key,
-    coalesce(valid and starts_with(ltrim(line), '{{'), false) as is_object,
+    coalesce(valid and (starts_with(line, '{{') or starts_with(ltrim(line), '{{')), false)
+      as is_object,
     unnest(case when valid then json_transform(line, {_literal(structure)}) end)
   from checked
-  where valid or line is null or trim(line, e' \\t\\r\\n') <> ''
 ), typed as (
   select source, line_number, row_key, is_object,
     {_typed_columns(feed)}
