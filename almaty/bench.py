@@ -84,21 +84,26 @@ def _generate_days(landing: Path, events: int, days: int, seed: int) -> tuple[fl
     return time.perf_counter() - started, peak_rss_mb(), summary.events + summary.searches
 
 
-def _duckdb_alone(landing: Path, database: Path) -> tuple[float, float]:
+def _duckdb_alone(landing: Path, database: Path) -> tuple[float, float, float]:
+    """Seconds, CPU seconds (every thread) and peak memory of DuckDB alone loading the files."""
     import duckdb
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with duckdb.connect(str(database)) as con:
         for feed in ("events", "searches"):
             files = str(landing / feed / "date=*" / "*.jsonl*")
             con.execute(
                 f"create table {feed} as select * from read_json('{files}', ignore_errors=true)"
             )
-    return time.perf_counter() - started, peak_rss_mb()
+    return time.perf_counter() - started, time.process_time() - cpu_started, peak_rss_mb()
 
 
-def _ingest(landing: Path, warehouse: Path, secret_file: Path) -> tuple[float, float, list[str]]:
-    """Every delivery day, one after the other on one connection, as `almaty run` does."""
+def _ingest(
+    landing: Path, warehouse: Path, secret_file: Path
+) -> tuple[float, float, float, list[str]]:
+    """Every delivery day, one after the other on one connection, as `almaty run` does:
+    seconds, CPU seconds, peak memory and a line per day.
+    """
     import psutil
 
     from almaty.secret import load_secret
@@ -107,7 +112,7 @@ def _ingest(landing: Path, warehouse: Path, secret_file: Path) -> tuple[float, f
     from ingestion.warehouse import check_key_version, open_warehouse
     from landing.contract import delivery_days
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     keys = derive_keys(load_secret(secret_file))
     days = delivery_days(landing)
     as_of = days[-1]
@@ -126,14 +131,23 @@ def _ingest(landing: Path, warehouse: Path, secret_file: Path) -> tuple[float, f
                 f"  {day}: {time.perf_counter() - day_started:.2f} s, resident {resident:,.0f} MB, "
                 f"peak {peak_rss_mb():,.0f} MB"
             )
-    return time.perf_counter() - started, peak_rss_mb(), lines
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return seconds, cpu_seconds, peak_rss_mb(), lines
 
 
-def bench_ingest(events: int, days: int, seed: int) -> float:
-    """Ingestion of generated days with every rule, against DuckDB alone on the same files."""
+def bench_ingest(events: int, days: int, seed: int, repeat: int = 1) -> float:
+    """Ingestion of generated days with every rule, against DuckDB alone on the same files.
+
+    With `repeat`, both run that many times in turn and the medians count: on a machine
+    shared with other work, one run of each can meet very different loads. CPU seconds are
+    printed too, since other work slows the clock but not them.
+    """
+    from statistics import median
+
     from almaty.secret import create_secret
 
     print(f"machine: {machine_description()}")
+    baselines, ingests = [], []
     with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
         root = Path(tmp)
         landing = root / "landing"
@@ -144,18 +158,35 @@ def bench_ingest(events: int, days: int, seed: int) -> float:
         )
         size = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
         print(f"landing files: {size / 1e6:,.0f} MB")
-        baseline, baseline_memory = _in_child(_duckdb_alone, landing, root / "baseline.duckdb")
-        print(
-            f"duckdb alone (read_json into tables): {baseline:.2f} s, "
-            f"peak {baseline_memory:,.0f} MB"
-        )
         create_secret(root / "secret.key")
-        ingest, ingest_memory, day_lines = _in_child(
-            _ingest, landing, root / "warehouse.duckdb", root / "secret.key"
+        for run in range(repeat):
+            baseline_db, warehouse = (
+                root / f"baseline-{run}.duckdb",
+                root / f"warehouse-{run}.duckdb",
+            )
+            baseline, baseline_cpu, baseline_memory = _in_child(_duckdb_alone, landing, baseline_db)
+            print(
+                f"duckdb alone (read_json into tables): {baseline:.2f} s, "
+                f"cpu {baseline_cpu:.2f} s, peak {baseline_memory:,.0f} MB"
+            )
+            ingest, ingest_cpu, ingest_memory, day_lines = _in_child(
+                _ingest, landing, warehouse, root / "secret.key"
+            )
+            print("\n".join(day_lines))
+            print(
+                f"ingestion with every rule: {ingest:.2f} s, cpu {ingest_cpu:.2f} s, "
+                f"peak {ingest_memory:,.0f} MB (cpu ratio {ingest_cpu / baseline_cpu:.2f})"
+            )
+            baselines.append(baseline)
+            ingests.append(ingest)
+            for database in (baseline_db, warehouse):  # a day's warehouse is hundreds of MB
+                database.unlink(missing_ok=True)
+    if repeat > 1:
+        print(
+            f"medians of {repeat} runs: duckdb alone {median(baselines):.2f} s, ingestion "
+            f"{median(ingests):.2f} s"
         )
-        print("\n".join(day_lines))
-        print(f"ingestion with every rule: {ingest:.2f} s, peak {ingest_memory:,.0f} MB")
-    ratio = ingest / baseline
+    ratio = median(ingests) / median(baselines)
     print(f"ingest_ratio={ratio:.2f}")
     return ratio
 
@@ -187,7 +218,7 @@ def bench_models(events: int, days: int, seed: int) -> float:
         seconds, _, records = _in_child(_generate_days, landing, events, days, seed)
         print(f"generated {days} day(s), {records:,} events and searches, in {seconds:.1f} s")
         create_secret(root / "secret.key")
-        seconds, _, _ = _in_child(_ingest, landing, warehouse, root / "secret.key")
+        seconds, _, _, _ = _in_child(_ingest, landing, warehouse, root / "secret.key")
         print(f"ingested in {seconds:.1f} s")
         last = BENCH_DAY + timedelta(days=days - 1)
         settings = load_settings(

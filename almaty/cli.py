@@ -125,7 +125,7 @@ def _cmd_bench_serve(args: argparse.Namespace) -> None:
 def _cmd_bench_ingest(args: argparse.Namespace) -> None:
     from almaty.bench import bench_ingest
 
-    bench_ingest(events=args.events, days=args.days, seed=args.seed)
+    bench_ingest(events=args.events, days=args.days, seed=args.seed, repeat=args.repeat)
 
 
 def _cmd_recommender_evaluate(args: argparse.Namespace) -> None:
@@ -272,6 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="delivery days, to see memory stay flat as days add up (default %(default)s)",
     )
     bench_ingest.add_argument("--seed", type=int, default=DEMO.seed)
+    bench_ingest.add_argument(
+        "--repeat",
+        type=_positive_int,
+        default=1,
+        help="run both this many times in turn; the ratio of the medians counts "
+        "(default %(default)s)",
+    )
     bench_models = _command(
         bench,
         "models",
