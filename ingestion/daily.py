@@ -5,13 +5,15 @@ often, and in whatever order of days, they are ingested. A record delivered on s
 belongs to the earliest of them.
 
 For speed, a day's lines are materialized once (`parsed_<feed>`); every Python rule runs on
-distinct values only; and consent and suppression are judged only for the few records whose
-subjects appear in the consent feed or the suppression list at all.
+distinct values only, in a worker thread while DuckDB goes on with the day; and consent and
+suppression are judged only for the few records whose subjects appear in the consent feed or
+the suppression list at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,8 +24,14 @@ import pyarrow as pa
 
 from ingestion.feeds import EVENTS, SEARCHES, Feed
 from ingestion.lines import read_landing_files
-from ingestion.mapping import map_distinct
-from ingestion.rules import ALMATY, Keys, create_consent_intervals, retention_cutoff
+from ingestion.mapping import PendingMap, finish_map, map_distinct, start_map
+from ingestion.rules import (
+    ALMATY,
+    Keys,
+    create_consent_intervals,
+    pseudonym_rule,
+    retention_cutoff,
+)
 from ingestion.sources import load_feed, replace_quarantine
 from ingestion.warehouse import SCHEMA
 from landing.contract import BAD_IP, feed_files
@@ -93,15 +101,14 @@ def _valid(feed: Feed) -> str:
       and row_key not in (select row_key from bad_ip_{name}))"""
 
 
-def _prepare(
+def _parse_day(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
     feed: Feed,
     day: date,
-    keys: Keys,
     result: DayResult,
-) -> None:
-    """Parse the day's files once; map addresses; quarantine bad lines and bad addresses."""
+) -> list[tuple[str, int]]:
+    """Parse the day's files once and note the copies of a record; returns the files read."""
     name = feed.name
     _, files = load_feed(
         con,
@@ -125,14 +132,86 @@ def _prepare(
     )
     result.files = len(files)
     result.read = con.execute(f"select count(*) from parsed_{name}").fetchall()[0][0]
-    map_distinct(
-        con,
-        f"map_ip_{name}",
-        f"select ip_key from parsed_{name} where reason is null",
-        _ip_rule(keys.ip),
-        {"network": pa.string(), "token": pa.string()},
-    )
-    # An address that is not an IP is a bad line, like broken JSON.
+    return files
+
+
+def _start_rules(
+    con: duckdb.DuckDBPyConnection, keys: Keys, rules: Executor
+) -> dict[str, PendingMap]:
+    """Start every Python rule of the day in `rules`, in the order their maps are needed.
+
+    The values come from every line that parsed; those later quarantined for their address
+    only add map entries nothing looks up.
+    """
+    parsed = {f.name: f"(select * from parsed_{f.name} where reason is null)" for f in USAGE_FEEDS}
+
+    def both(column: str) -> str:
+        return " union all ".join(
+            f"select {column} from {relation}" for relation in parsed.values()
+        )
+
+    maps = [
+        *(
+            (
+                f"map_ip_{name}",
+                f"select ip_key from {parsed[name]}",
+                _ip_rule(keys.ip),
+                {"network": pa.string(), "token": pa.string()},
+            )
+            for name in parsed
+        ),
+        *(
+            (
+                f"map_{column}",
+                both(column),
+                pseudonym_rule(pseudonymizer),
+                {"pseudonym": pa.string()},
+            )
+            for column, pseudonymizer in (
+                ("user_id", keys.user),
+                ("anonymous_id", keys.anonymous),
+                ("device_id", keys.device),
+            )
+        ),
+        ("map_user_agent", both("user_agent"), _user_agents, {}),
+        (
+            "map_url",
+            f"select page_url from {parsed['events']} union all "
+            f"select referrer from {parsed['events']}",
+            _scrubbed(scrub_url),
+            {"scrubbed": pa.string()},
+        ),
+        (
+            "map_query",
+            f"select query from {parsed['searches']}",
+            _scrubbed(scrub_query),
+            {"scrubbed": pa.string()},
+        ),
+    ]
+    return {
+        table: start_map(con, table, values_sql, rule, types, rules)
+        for table, values_sql, rule, types in maps
+    }
+
+
+def _finish_maps(
+    con: duckdb.DuckDBPyConnection, pending: dict[str, PendingMap], *tables: str
+) -> None:
+    """Wait for these maps' rules (those not finished yet) and create their tables."""
+    for table in tables:
+        if table in pending:
+            finish_map(con, pending.pop(table))
+
+
+def _quarantine_day(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    day: date,
+    files: list[tuple[str, int]],
+    result: DayResult,
+) -> None:
+    """Quarantine the day's bad lines and the lines whose address is not an IP."""
+    name = feed.name
     con.execute(
         f"""create or replace temp table bad_ip_{name} as
         select p.row_key from parsed_{name} p join map_ip_{name} m on m.value = p.ip_key
@@ -157,22 +236,6 @@ def _replace_day_rows(
     for row in rows:
         placeholders = ", ".join("?" for _ in range(len(row) + 2))
         con.execute(f"insert into {SCHEMA}.{table} values ({placeholders})", [feed, day, *row])
-
-
-def _map_identities(con: duckdb.DuckDBPyConnection, keys: Keys) -> None:
-    """Pseudonyms of both feeds' ids: one map per kind of id, shared by both feeds."""
-    for column, pseudonymizer in (
-        ("user_id", keys.user),
-        ("anonymous_id", keys.anonymous),
-        ("device_id", keys.device),
-    ):
-        map_distinct(
-            con,
-            f"map_{column}",
-            " union all ".join(f"select {column} from {_valid(f)}" for f in USAGE_FEEDS),
-            lambda values, p=pseudonymizer: {"pseudonym": p.many(values)},
-            {"pseudonym": pa.string()},
-        )
 
 
 def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
@@ -225,15 +288,8 @@ def record_links(con: duckdb.DuckDBPyConnection, landing_dir: Path, day: date, k
     )
     for feed in USAGE_FEEDS:
         con.unregister(f"link_lines_{feed.name}")
-    map_distinct(
-        con, "map_link_user", "select u from day_pairs", lambda v: {"pseudonym": keys.user.many(v)}
-    )
-    map_distinct(
-        con,
-        "map_link_anon",
-        "select a from day_pairs",
-        lambda v: {"pseudonym": keys.anonymous.many(v)},
-    )
+    map_distinct(con, "map_link_user", "select u from day_pairs", pseudonym_rule(keys.user))
+    map_distinct(con, "map_link_anon", "select a from day_pairs", pseudonym_rule(keys.anonymous))
     _replace_links(
         con,
         day,
@@ -321,24 +377,9 @@ _SPECIFIC: dict[str, tuple[str, str]] = {
 }
 
 
-def _map_free_text(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
-    valid = _valid(feed)
-    if feed is EVENTS:
-        map_distinct(
-            con,
-            "map_url",
-            f"select page_url from {valid} union all select referrer from {valid}",
-            lambda values: {"scrubbed": [scrub_url(v) for v in values]},
-            {"scrubbed": pa.string()},
-        )
-    else:
-        map_distinct(
-            con,
-            "map_query",
-            f"select query from {valid}",
-            lambda values: {"scrubbed": [scrub_query(v) for v in values]},
-            {"scrubbed": pa.string()},
-        )
+def _scrubbed(scrub):
+    """A rule scrubbing each distinct text with `scrub`."""
+    return lambda values: {"scrubbed": [scrub(v) for v in values]}
 
 
 def _drop_reason_sql(feed: Feed, cutoff: date) -> str:
@@ -358,6 +399,7 @@ def _store(
     keys: Keys,
     cutoff: date,
     result: DayResult,
+    pending: dict[str, PendingMap],
 ) -> None:
     """Judge the day's valid rows and replace the day's stored rows with what may be kept."""
     name = feed.name
@@ -368,8 +410,7 @@ def _store(
         where delivery_day < ? and {feed.key} in (select {feed.key} from parsed_{name})""",
         [day],
     )
-    map_distinct(con, "map_user_agent", f"select user_agent from {_valid(feed)}", _user_agents)
-    _map_free_text(con, feed)
+    _finish_maps(con, pending, "map_user_agent", "map_url" if feed is EVENTS else "map_query")
     specific_columns, specific_joins = _SPECIFIC[name]
     geo_lat, geo_lon = coarsen_location_sql("v.geo.lat", "v.geo.lon")
     judged = f"""from {_valid(feed)} v
@@ -435,13 +476,20 @@ def ingest_day(
     in either feed is covered by that user's consent and erasure in both.
     """
     results = [DayResult(feed.name, day) for feed in USAGE_FEEDS]
+    rules = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privacy-rules")
     with _joins_as_written(con):
         con.execute("begin transaction")
         try:
             create_consent_intervals(con)
-            for feed, result in zip(USAGE_FEEDS, results, strict=True):
-                _prepare(con, landing_dir, feed, day, keys, result)
-            _map_identities(con, keys)
+            files = [
+                _parse_day(con, landing_dir, feed, day, result)
+                for feed, result in zip(USAGE_FEEDS, results, strict=True)
+            ]
+            pending = _start_rules(con, keys, rules)
+            for feed, result, feed_files_read in zip(USAGE_FEEDS, results, files, strict=True):
+                _finish_maps(con, pending, f"map_ip_{feed.name}")
+                _quarantine_day(con, feed, day, feed_files_read, result)
+            _finish_maps(con, pending, "map_user_id", "map_anonymous_id", "map_device_id")
             _replace_links(
                 con,
                 day,
@@ -455,11 +503,13 @@ def ingest_day(
             _flag_watched(con)
             cutoff = retention_cutoff(as_of, retention_years)
             for feed, result in zip(USAGE_FEEDS, results, strict=True):
-                _store(con, feed, day, keys, cutoff, result)
+                _store(con, feed, day, keys, cutoff, result, pending)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
+        finally:
+            rules.shutdown(cancel_futures=True)
     return results
 
 

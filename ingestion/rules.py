@@ -6,6 +6,7 @@ filtered by today's opt-outs, erasures and retention, never by the rules of its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,7 +54,8 @@ def retention_cutoff(as_of: date, years: int) -> date:
         return as_of.replace(year=as_of.year - years, day=28)
 
 
-def _pseudonym_rule(pseudonymizer: Pseudonymizer):
+def pseudonym_rule(pseudonymizer: Pseudonymizer) -> Callable[[list[str]], dict[str, list]]:
+    """A rule (see `ingestion.mapping`) giving each distinct identifier its pseudonym."""
     return lambda values: {"pseudonym": pseudonymizer.many(values)}
 
 
@@ -88,13 +90,13 @@ def refresh_privacy_rules(
         f"select user_id from {parsed['consent']}{valid} union all "
         f"select user_id from {parsed['accounts']}{valid} union all "
         f"select user_id from {parsed['erasure_requests']}{valid}",
-        _pseudonym_rule(keys.user),
+        pseudonym_rule(keys.user),
     )
     map_distinct(
         con,
         "anonymous_pseudonyms",
         f"select anonymous_id from {parsed['consent']}{valid}",
-        _pseudonym_rule(keys.anonymous),
+        pseudonym_rule(keys.anonymous),
     )
 
     counts["consent_changes"] = _rebuild(
@@ -185,7 +187,7 @@ def refresh_listings(
     quarantined = replace_quarantine(con, LISTINGS, parsed, None)
     valid = f"select * from {parsed} where reason is null"
     map_distinct(
-        con, "owner_pseudonyms", f"select owner_user_id from ({valid})", _pseudonym_rule(keys.user)
+        con, "owner_pseudonyms", f"select owner_user_id from ({valid})", pseudonym_rule(keys.user)
     )
     map_distinct(
         con,
