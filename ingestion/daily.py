@@ -238,6 +238,19 @@ def _replace_day_rows(
         con.execute(f"insert into {SCHEMA}.{table} values ({placeholders})", [feed, day, *row])
 
 
+def _day_links_sql() -> str:
+    """(user_pseudonym, anonymous_pseudonym) of the day's valid records of both feeds; the
+    distinct raw pairs first, so the maps are joined to thousands of rows, not millions.
+    """
+    pairs = " union all ".join(
+        f"select user_id, anonymous_id from {_valid(f)}" for f in USAGE_FEEDS
+    )
+    return f"""select u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym
+    from (select distinct user_id, anonymous_id from ({pairs}) where user_id is not null) v
+    join map_user_id u on u.value = v.user_id
+    join map_anonymous_id a on a.value = v.anonymous_id"""
+
+
 def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
     """After the day's links are known: which pseudonyms need judging record by record.
 
@@ -308,11 +321,15 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     con.execute(
         f"""create or replace temp table record_subjects as
         select v.row_key, v.ts, u.pseudonym as user_p, a.pseudonym as anon_p
-        from {_valid(feed)} v
+        from (
+          select * from {_valid(feed)}
+          where user_id in (
+              select value from map_user_id where pseudonym in (select subject from watched))
+             or anonymous_id in (
+              select value from map_anonymous_id where pseudonym in (select subject from watched))
+        ) v
         left join map_user_id u on u.value = v.user_id
-        join map_anonymous_id a on a.value = v.anonymous_id
-        where u.pseudonym in (select subject from watched)
-           or a.pseudonym in (select subject from watched)"""
+        join map_anonymous_id a on a.value = v.anonymous_id"""
     )
     con.execute(
         f"""create or replace temp table record_subject_list as
@@ -493,12 +510,7 @@ def ingest_day(
             _replace_links(
                 con,
                 day,
-                " union all ".join(
-                    f"""select u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym
-                    from {_valid(f)} v join map_user_id u on u.value = v.user_id
-                    join map_anonymous_id a on a.value = v.anonymous_id"""
-                    for f in USAGE_FEEDS
-                ),
+                _day_links_sql(),
             )
             _flag_watched(con)
             cutoff = retention_cutoff(as_of, retention_years)
