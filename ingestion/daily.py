@@ -12,7 +12,7 @@ the suppression list at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -394,7 +394,7 @@ _SPECIFIC: dict[str, tuple[str, str]] = {
 }
 
 
-def _scrubbed(scrub):
+def _scrubbed(scrub: Callable[[str], str | None]) -> Callable[[list[str]], dict[str, list]]:
     """A rule scrubbing each distinct text with `scrub`."""
     return lambda values: {"scrubbed": [scrub(v) for v in values]}
 
@@ -507,11 +507,7 @@ def ingest_day(
                 _finish_maps(con, pending, f"map_ip_{feed.name}")
                 _quarantine_day(con, feed, day, feed_files_read, result)
             _finish_maps(con, pending, "map_user_id", "map_anonymous_id", "map_device_id")
-            _replace_links(
-                con,
-                day,
-                _day_links_sql(),
-            )
+            _replace_links(con, day, _day_links_sql())
             _flag_watched(con)
             cutoff = retention_cutoff(as_of, retention_years)
             for feed, result in zip(USAGE_FEEDS, results, strict=True):

@@ -45,7 +45,11 @@ def load_feed(
 def replace_quarantine(
     con: duckdb.DuckDBPyConnection, feed: Feed, parsed: str, day: date | None
 ) -> dict[str, int]:
-    """Record the quarantined lines of `parsed` (file, line, reason; never content)."""
+    """Record the quarantined lines of `parsed` (file, line, reason; never content).
+
+    `parsed` is a table or subquery with `source`, `line_number` and `reason` (NULL for a
+    line that is not quarantined).
+    """
     con.execute(
         f"delete from {SCHEMA}.quarantine where feed = ? and delivery_day is not distinct from ?",
         [feed.name, day],

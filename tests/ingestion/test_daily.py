@@ -402,3 +402,22 @@ def test_a_day_that_fails_half_way_is_left_as_it_was(zone, monkeypatch) -> None:
     with pytest.raises(KeyboardInterrupt):
         zone.ingest(DAY)
     assert sorted(zone.query("select * from ingested.events")) == before
+
+
+def test_a_rule_failing_in_its_worker_thread_fails_the_day_and_leaves_it_as_it_was(
+    zone, monkeypatch
+) -> None:
+    import ingestion.daily as daily
+
+    zone.events(DAY, [zone.event("e1", TS)])
+    zone.ingest(DAY)
+    before = sorted(zone.query("select * from ingested.events"))
+    zone.events(DAY, [zone.event("e2", TS, page_url="https://visitalmaty.kz/new")])
+
+    def broken_scrub(url: str) -> str:
+        raise RuntimeError("scrubbing broke")
+
+    monkeypatch.setattr(daily, "scrub_url", broken_scrub)
+    with pytest.raises(RuntimeError, match="scrubbing broke"):
+        zone.ingest(DAY)
+    assert sorted(zone.query("select * from ingested.events")) == before
