@@ -3,6 +3,8 @@
 `recommend` returns, per user row, n item columns best first and their scores; where a
 model has fewer than n items to offer (a small catalog once seen items are excluded) the
 rest is padded with column -1 and score -inf, so every result has the same shape.
+`similar_items` does the same per item. Both take many rows at once and work through them
+in blocks, so scoring every user of the export is a few array operations, not a loop.
 
 The `implicit` models are built on the CPU (`AlternatingLeastSquares` and
 `BayesianPersonalizedRanking` silently pick the GPU where CUDA exists), without progress
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import implicit.als
@@ -24,6 +27,9 @@ import numpy as np
 from implicit.utils import ParameterWarning
 from scipy.sparse import csr_matrix
 from threadpoolctl import threadpool_limits
+
+# Rows are scored in blocks of at most this many dense scores (32 MB as float64).
+BLOCK_CELLS = 1 << 22
 
 
 class Recommender(ABC):
@@ -53,8 +59,10 @@ class Recommender(ABC):
         user already has there, which is what "recommended for you" shows.
         """
         user_rows = np.asarray(user_rows, dtype=np.int64)
-        ids, scores = self._recommend(user_rows, min(n, self.item_count), exclude_seen)
-        return _padded(ids, scores, n)
+        count = min(n, self.item_count)
+        return self._in_blocks(
+            user_rows, n, lambda rows: self._recommend(rows, count, exclude_seen)
+        )
 
     @property
     def item_count(self) -> int:
@@ -72,12 +80,29 @@ class Recommender(ABC):
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]: ...
 
-    def similar_items(self, item: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """The n items most like `item` (itself left out), best first, padded like recommend.
+    def similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per item column, the n items most like it (itself left out), best first (items x
+        n), padded like recommend.
 
         For "people who looked at this also looked at"; not every model has a notion of it.
         """
+        items = np.asarray(items, dtype=np.int64)
+        count = min(n, self.item_count - 1)
+        return self._in_blocks(items, n, lambda block: self._similar_items(block, count))
+
+    def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError(f"{self.name} has no notion of similar items")
+
+    def _in_blocks(
+        self, rows: np.ndarray, n: int, score: Callable[[np.ndarray], tuple]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`score` on blocks of `rows`, padded to n columns and stacked: a block's dense
+        scores (rows x items) stay within BLOCK_CELLS, whatever the catalog's size."""
+        size = max(1, BLOCK_CELLS // max(1, self.item_count))
+        blocks = [_padded(*score(rows[at : at + size]), n) for at in range(0, len(rows), size)]
+        if not blocks:
+            return np.empty((0, n), dtype=np.int64), np.empty((0, n), dtype=np.float32)
+        return np.vstack([ids for ids, _ in blocks]), np.vstack([s for _, s in blocks])
 
 
 class PopularityModel(Recommender):
@@ -91,19 +116,14 @@ class PopularityModel(Recommender):
     def _fit(self, train: csr_matrix) -> None:
         # Distinct users, not summed weights: one heavy user should not make an item popular.
         self._popularity = np.diff(train.tocsc().indptr).astype(np.float32)
-        self._ranking = np.argsort(-self._popularity, kind="stable")
 
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        ids = np.full((len(user_rows), n), -1, dtype=np.int64)
-        for position, row in enumerate(user_rows):
-            seen = _seen_items(self._train, row) if exclude_seen else np.empty(0, dtype=np.int32)
-            candidates = self._ranking[: n + len(seen)]
-            chosen = candidates[~np.isin(candidates, seen)][:n]
-            ids[position, : len(chosen)] = chosen
-        scores = np.where(ids >= 0, self._popularity[ids], -np.inf).astype(np.float32)
-        return ids, scores
+        scores = np.repeat(self._popularity[np.newaxis, :], len(user_rows), axis=0)
+        if exclude_seen:
+            _leave_out_seen(scores, self._fitted()[user_rows])
+        return top_n(scores, n)
 
 
 class _ImplicitModel(Recommender):
@@ -125,12 +145,13 @@ class _ImplicitModel(Recommender):
             user_rows, self._train[user_rows], N=n, filter_already_liked_items=exclude_seen
         )
 
-    def similar_items(self, item: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        ids, scores = self._model.similar_items(
-            item, N=min(n + 1, self.item_count), filter_items=np.array([item])
-        )
-        ids, scores = _padded(np.atleast_2d(ids)[:, :n], np.atleast_2d(scores)[:, :n], n)
-        return ids[0], scores[0]
+    def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        # One more than asked, then each item's own place dropped (or the last one, when
+        # the item itself did not make its own list).
+        ids, scores = self._model.similar_items(items, N=n + 1)
+        ids, scores = np.atleast_2d(ids), np.atleast_2d(scores)
+        itself = np.argsort(ids == items[:, np.newaxis], axis=1, kind="stable")[:, :n]
+        return np.take_along_axis(ids, itself, 1), np.take_along_axis(scores, itself, 1)
 
 
 class ItemItemModel(_ImplicitModel):
@@ -161,14 +182,19 @@ class ItemItemModel(_ImplicitModel):
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        ids, scores = super()._recommend(user_rows, n, exclude_seen)
+        # implicit scores one user at a time in Python; the same sums (the user's weights
+        # times the similarity rows of their items) as one sparse product are much faster.
+        taken = self._fitted()[user_rows]
+        scores = _dense(taken.astype(np.float64) @ self._model.similarity)
         if exclude_seen:
-            # implicit's item-item scorer completes a list it has too few candidates for with
-            # the user's own items (score 0): those places are empty.
-            for position, row in enumerate(user_rows):
-                seen = np.isin(ids[position], _seen_items(self._train, row))
-                ids[position, seen] = -1
-        return ids, scores
+            _leave_out_seen(scores, taken)
+        return top_n(scores, n)
+
+    def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        # An item's row of the similarity matrix holds its neighbours, itself included.
+        scores = _dense(self._model.similarity[items])
+        scores[np.arange(len(items)), items] = -np.inf
+        return top_n(scores, n)
 
 
 class ALSModel(_ImplicitModel):
@@ -237,9 +263,46 @@ def make_model(name: str, seed: int = 0, **params: Any) -> Recommender:
     return MODELS[name](seed=seed, **params)
 
 
-def _seen_items(train: csr_matrix, row: int) -> np.ndarray:
-    """The item columns of a user row in the training matrix."""
-    return train.indices[train.indptr[row] : train.indptr[row + 1]]
+def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of dense `scores`, the n best columns and their scores, best first; equal
+    scores in column order, so a result never depends on how the selection ran. A -inf
+    score is no candidate: a row with fewer than n ends in column -1, score -inf."""
+    rows, columns = scores.shape
+    n = min(n, columns)
+    ids = np.full((rows, n), -1, dtype=np.int64)
+    best = np.full((rows, n), -np.inf, dtype=scores.dtype)
+    if n == 0 or rows == 0:
+        return ids, best
+    # The n-th best score per row by a full sort: numpy sorts floats with SIMD, much faster
+    # than argpartition on rows full of equal scores (-inf where an item-item user's
+    # neighbours reach no further).
+    nth = np.sort(scores, axis=1)[:, columns - n, np.newaxis]
+    taken = (scores >= nth) & (scores > -np.inf)
+    over = np.flatnonzero(taken.sum(axis=1) > n)  # ties at the n-th: lower columns first
+    if len(over):
+        tied = scores[over] == nth[over]
+        need = n - (scores[over] > nth[over]).sum(axis=1, keepdims=True)
+        taken[over] &= ~tied | (np.cumsum(tied, axis=1) <= need)
+    row, column = np.nonzero(taken)  # row by row, in column order
+    counts = np.bincount(row, minlength=rows)
+    place = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    ids[row, place] = column
+    best[row, place] = scores[row, column]
+    order = np.argsort(-best, axis=1, kind="stable")
+    return np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
+
+
+def _dense(matrix: csr_matrix) -> np.ndarray:
+    """A sparse block as dense scores: -inf where the matrix holds nothing."""
+    scores = np.full(matrix.shape, -np.inf)
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    scores[rows, matrix.indices] = matrix.data
+    return scores
+
+
+def _leave_out_seen(scores: np.ndarray, taken: csr_matrix) -> None:
+    """No score for the items each row's user already has (`taken`: those users' rows)."""
+    scores[np.repeat(np.arange(taken.shape[0]), np.diff(taken.indptr)), taken.indices] = -np.inf
 
 
 def _padded(ids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,24 +7,34 @@ reason: `personalized` (the model's pick), `similar_to_recent` (like the listing
 touched last), `popular` (what everyone takes now); a similar listing's is `similar`. Users
 with too few interactions are left out: the service gives them the popular list, as it does
 anyone it does not know.
+
+Lists are made for many users (or listings) at once, as arrays: each row's candidates are
+item columns best first, `shown_first` keeps those that may be shown and `diversified`
+re-orders them, both a few array operations per block of rows rather than a Python loop
+per list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import polars as pl
+from scipy.sparse import csr_matrix
 
-from recommender.matrix import InteractionMatrix
-from recommender.models import Recommender
+from recommender.matrix import InteractionMatrix, positions_in
+from recommender.models import BLOCK_CELLS, Recommender
 
 LIST_LENGTH = 20
 MAX_RUN = 2  # at most this many listings of one category in a row
 MIN_INTERACTIONS = 3  # fewer is a cold start
 CANDIDATES = 100  # scored per user before filtering
+# Diversity re-ranks within the first candidates that may be shown, not the whole catalog.
+RERANKED = 3 * LIST_LENGTH
+
+USER_REASONS = ("personalized", "similar_to_recent", "popular")
+SIMILAR_REASONS = ("similar", "popular")
 
 
 @dataclass(frozen=True)
@@ -36,45 +46,111 @@ class Catalog:
     def allows(self, listing: str) -> bool:
         return listing in self.category
 
-
-Candidate = tuple[str, float, str]  # listing, score, reason
-
-
-def diversify(ranked: Iterable[Candidate], catalog: Catalog, n: int) -> list[Candidate]:
-    """The first `n` of `ranked`, best first, re-ordered so that no more than MAX_RUN of one
-    category follow each other while a listing of another category is left."""
-    pending = list(ranked)
-    chosen: list[Candidate] = []
-    while pending and len(chosen) < n:
-        run = [catalog.category[listing] for listing, _, _ in chosen[-MAX_RUN:]]
-        full = len(run) == MAX_RUN and len(set(run)) == 1
-        other = (i for i, item in enumerate(pending) if catalog.category[item[0]] != run[-1])
-        pick = next(other, 0) if full else 0  # with nothing else left, the run goes on
-        chosen.append(pending.pop(pick))
-    return chosen
+    def codes(self, listings: tuple[str, ...]) -> np.ndarray:
+        """Each listing's category as a number, -1 for one that may not be shown."""
+        number = {name: code for code, name in enumerate(sorted(set(self.category.values())))}
+        return np.array(
+            [number.get(self.category.get(listing), -1) for listing in listings], dtype=np.int64
+        )
 
 
-# Diversity re-ranks within the first candidates that may be shown, not the whole catalog.
-RERANKED = 3 * LIST_LENGTH
+def shown_first(
+    candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray, limit: int
+) -> np.ndarray:
+    """Per row, the places in `candidates` of the first `limit` that may be shown, in order.
+
+    `candidates` holds item columns best first (-1 for none); `category` gives each column's
+    category, -1 for one that may not be shown; `excluded` (rows x columns) marks what a row
+    must never get (a booking, the listing itself). A column is shown once, at its first
+    place. Places past a row's end are -1.
+    """
+    rows, places = candidates.shape
+    items = len(category)
+    columns = np.where(candidates >= 0, candidates, items)  # column `items`: no candidate
+    everyone = np.arange(rows)
+    first = np.full((rows, items + 1), places, dtype=np.int32)
+    for place in range(places - 1, -1, -1):  # the earliest place is written last
+        first[everyone, columns[:, place]] = place
+    excluded = excluded.tocoo()
+    first[excluded.row, excluded.col] = -1
+    first[:, np.flatnonzero(category < 0)] = -1
+    first[:, items] = -1
+    shown = first[everyone[:, np.newaxis], columns] == np.arange(places)
+    shown &= np.cumsum(shown, axis=1) <= limit
+    order = np.argsort(~shown, axis=1, kind="stable")[:, :limit]
+    picked = np.where(np.take_along_axis(shown, order, 1), order, -1)
+    return np.pad(picked, ((0, 0), (0, limit - picked.shape[1])), constant_values=-1)
 
 
-def _shown(candidates: Iterable[Candidate], excluded: set[str], catalog: Catalog) -> list:
-    """Candidates, best first, that may be shown: each once, none excluded, diversified, cut
-    to LIST_LENGTH."""
-    seen = set(excluded)
-    allowed = []
-    for candidate in candidates:
-        if candidate[0] not in seen and catalog.allows(candidate[0]):
-            seen.add(candidate[0])
-            allowed.append(candidate)
-            if len(allowed) == RERANKED:
-                break
-    return diversify(allowed, catalog, LIST_LENGTH)
+def diversified(categories: np.ndarray, n: int, max_run: int = MAX_RUN) -> np.ndarray:
+    """Per row of ranked candidates' `categories` (-1: no candidate), the places of the
+    first `n` picks, -1 past the end.
+
+    Each pick is the best candidate left, unless the last `max_run` picks share a category
+    and a candidate of another is left: then the best of those. So no more than `max_run`
+    of one category follow each other while the list can avoid it.
+    """
+    rows = categories.shape[0]
+    everyone = np.arange(rows)
+    left = categories >= 0
+    picks = np.full((rows, n), -1, dtype=np.int64)
+    last = np.full(rows, -1, dtype=categories.dtype)
+    run = np.zeros(rows, dtype=np.int64)
+    for step in range(n):
+        other = left & (categories != last[:, np.newaxis])
+        breaking = (run >= max_run) & other.any(axis=1)
+        pick = np.where(breaking, other.argmax(axis=1), left.argmax(axis=1))
+        some = left[everyone, pick]  # False once a row has nothing left
+        picks[some, step] = pick[some]
+        left[everyone[some], pick[some]] = False
+        category = categories[everyone, pick]
+        run = np.where(category == last, run + 1, 1)
+        last = category
+    return picks
 
 
-def _fallback(popular: pl.DataFrame) -> list[Candidate]:
-    pairs = popular.select("listing_id", "score").iter_rows()
-    return [(item, score, "popular") for item, score in pairs]
+def _listed(candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray) -> np.ndarray:
+    """The places in `candidates` of each row's list: shown, then diversified."""
+    shown = shown_first(candidates, excluded, category, RERANKED)
+    columns = np.take_along_axis(candidates, np.maximum(shown, 0), 1)
+    order = diversified(np.where(shown >= 0, category[columns], -1), LIST_LENGTH)
+    return np.where(order >= 0, np.take_along_axis(shown, np.maximum(order, 0), 1), -1)
+
+
+def _rows_per_block(items: int) -> int:
+    return max(1, BLOCK_CELLS // (items + 1))
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """Lists being made: per row its key, candidate columns and their scores, and which
+    candidates were picked (`places`); `reason` names the source of each place."""
+
+    keys: pl.Series
+    candidates: np.ndarray
+    scores: np.ndarray
+    places: np.ndarray
+    reason: np.ndarray
+
+    def frame(self, key: str, item: str, item_ids: pl.Series, reasons: tuple[str, ...]):
+        row, rank = np.nonzero(self.places >= 0)  # row by row, best first
+        place = self.places[row, rank]
+        return pl.DataFrame(
+            {
+                key: self.keys.gather(row),
+                "rank": pl.Series(rank + 1, dtype=pl.Int32),
+                item: item_ids.gather(self.candidates[row, place]),
+                "score": pl.Series(self.scores[row, place], dtype=pl.Float64),
+                "reason": pl.Series(reasons, dtype=pl.String).gather(self.reason[place]),
+            }
+        )
+
+
+def _popular_columns(popular: pl.DataFrame, data: InteractionMatrix) -> tuple:
+    """The popular listings the model knows (the fill of every list): columns, scores."""
+    columns = positions_in(popular["listing_id"], data.item_ids)
+    known = columns >= 0
+    return columns[known], popular["score"].to_numpy()[known].astype(np.float64)
 
 
 def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.DataFrame:
@@ -102,42 +178,79 @@ def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.
     )
 
 
-def _frame(rows: list[tuple], key: str, item: str) -> pl.DataFrame:
+def _empty(key: str, item: str) -> pl.DataFrame:
     schema = {key: pl.String, "rank": pl.Int32, item: pl.String, "score": pl.Float64}
-    return pl.DataFrame(rows, schema={**schema, "reason": pl.String}, orient="row")
+    return pl.DataFrame(schema={**schema, "reason": pl.String})
 
 
 def user_recommendations(
     model: Recommender,
     data: InteractionMatrix,
     frame: pl.DataFrame,
-    booked: Mapping[str, set[str]],
+    booked: pl.DataFrame,
     catalog: Catalog,
     popular: pl.DataFrame,
-    similar: Mapping[str, list[str]],
+    similar: pl.DataFrame,
 ) -> pl.DataFrame:
     """Top LIST_LENGTH per user with enough interactions: `subject_pseudonym, rank,
     listing_id, score, reason`. `frame` holds the interactions `data` was built from;
-    `similar` gives each listing's similar ones, best first."""
-    counts = frame.group_by("user_id").len()
-    eligible = set(counts.filter(pl.col("len") >= MIN_INTERACTIONS)["user_id"].to_list())
-    recent = dict(frame.sort("ts").group_by("user_id").agg(pl.col("item_id").last()).iter_rows())
-    user_rows = np.array(
-        [row for row, user in enumerate(data.user_ids) if user in eligible], dtype=np.int64
+    `booked` the `user_id, item_id` pairs never to offer again; `similar` the listings'
+    similar lists (`similar_listings`)."""
+    users = (
+        frame.group_by("user_id")
+        .agg(pl.len(), pl.col("item_id").sort_by("ts", "item_id").last().alias("recent"))
+        .filter(pl.col("len") >= MIN_INTERACTIONS)
     )
-    out: list[tuple] = []
-    fallback = _fallback(popular)
-    if len(user_rows):
-        ids, scores = model.recommend(user_rows, CANDIDATES, exclude_seen=False)
-        ids, scores = ids.tolist(), scores.tolist()  # Python numbers: much faster to loop on
-        for position, row in enumerate(user_rows.tolist()):
-            user = data.user_ids[row]
-            picks = zip(ids[position], scores[position], strict=True)
-            candidates = [(data.item_ids[i], s, "personalized") for i, s in picks if i >= 0]
-            candidates += [(i, 0.0, "similar_to_recent") for i in similar.get(recent[user], [])]
-            shown = _shown(chain(candidates, fallback), booked.get(user, set()), catalog)
-            out += [(user, rank, *item) for rank, item in enumerate(shown, 1)]
-    return _frame(out, "subject_pseudonym", "listing_id")
+    if users.is_empty():
+        return _empty("subject_pseudonym", "listing_id")
+    rows = positions_in(users["user_id"], data.user_ids)
+    order = np.argsort(rows)  # users in the matrix's order
+    rows, recent = rows[order], positions_in(users["recent"], data.item_ids)[order]
+    keys = pl.Series(data.user_ids, dtype=pl.String)
+    item_ids = pl.Series(data.item_ids, dtype=pl.String)
+    category = catalog.codes(data.item_ids)
+    slot = np.full(len(data.user_ids), -1)  # each matrix row's place among `rows`
+    slot[rows] = np.arange(len(rows))
+    booked_users = positions_in(booked["user_id"], data.user_ids)
+    booked_rows = np.where(booked_users >= 0, slot[booked_users], -1)
+    booked_columns = positions_in(booked["item_id"], data.item_ids)
+    known = (booked_rows >= 0) & (booked_columns >= 0)  # others are never candidates
+    never = csr_matrix(
+        (np.ones(known.sum(), dtype=bool), (booked_rows[known], booked_columns[known])),
+        shape=(len(rows), len(data.item_ids)),
+    )
+    alike = _similar_columns(similar, data)
+    fill, fill_scores = _popular_columns(popular, data)
+    reason = np.repeat([0, 1, 2], [CANDIDATES, LIST_LENGTH, len(fill)])
+    frames = []
+    size = _rows_per_block(len(data.item_ids))
+    for at in range(0, len(rows), size):
+        block = rows[at : at + size]
+        ids, scores = model.recommend(block, CANDIDATES, exclude_seen=False)
+        like_recent = alike[recent[at : at + size]]
+        candidates = np.hstack([ids, like_recent, np.broadcast_to(fill, (len(block), len(fill)))])
+        all_scores = np.hstack(
+            [
+                scores.astype(np.float64),
+                np.zeros(like_recent.shape),
+                np.broadcast_to(fill_scores, (len(block), len(fill))),
+            ]
+        )
+        places = _listed(candidates, never[at : at + size], category)
+        lists = _Lists(keys.gather(block), candidates, all_scores, places, reason)
+        frames.append(lists.frame("subject_pseudonym", "listing_id", item_ids, USER_REASONS))
+    return pl.concat(frames)
+
+
+def _similar_columns(similar: pl.DataFrame, data: InteractionMatrix) -> np.ndarray:
+    """Per item column, the columns of its similar list in rank order, -1 past its end; one
+    more row, all -1, answers for column -1 (a listing the matrix does not hold)."""
+    alike = np.full((len(data.item_ids) + 1, LIST_LENGTH), -1, dtype=np.int64)
+    listing = positions_in(similar["listing_id"], data.item_ids)
+    alike[listing, similar["rank"].to_numpy() - 1] = positions_in(
+        similar["similar_listing_id"], data.item_ids
+    )
+    return alike
 
 
 def similar_listings(
@@ -145,14 +258,27 @@ def similar_listings(
 ) -> pl.DataFrame:
     """LIST_LENGTH similar listings per listing that may be shown: `listing_id, rank,
     similar_listing_id, score, reason`; popular ones fill a short list."""
-    out: list[tuple] = []
-    fallback = _fallback(popular)
-    for column, listing in enumerate(data.item_ids):
-        if not catalog.allows(listing):
-            continue
-        ids, scores = model.similar_items(column, CANDIDATES)
-        picks = zip(ids, scores, strict=True)
-        candidates = [(data.item_ids[i], float(s), "similar") for i, s in picks if i >= 0]
-        shown = _shown(chain(candidates, fallback), {listing}, catalog)
-        out += [(listing, rank, *item) for rank, item in enumerate(shown, 1)]
-    return _frame(out, "listing_id", "similar_listing_id")
+    category = catalog.codes(data.item_ids)
+    listings = np.flatnonzero(category >= 0)
+    if not len(listings):
+        return _empty("listing_id", "similar_listing_id")
+    item_ids = pl.Series(data.item_ids, dtype=pl.String)
+    fill, fill_scores = _popular_columns(popular, data)
+    reason = np.repeat([0, 1], [CANDIDATES, len(fill)])
+    frames = []
+    size = _rows_per_block(len(data.item_ids))
+    for at in range(0, len(listings), size):
+        block = listings[at : at + size]
+        ids, scores = model.similar_items(block, CANDIDATES)
+        candidates = np.hstack([ids, np.broadcast_to(fill, (len(block), len(fill)))])
+        all_scores = np.hstack(
+            [scores.astype(np.float64), np.broadcast_to(fill_scores, (len(block), len(fill)))]
+        )
+        itself = csr_matrix(
+            (np.ones(len(block), dtype=bool), (np.arange(len(block)), block)),
+            shape=(len(block), len(data.item_ids)),
+        )
+        places = _listed(candidates, itself, category)
+        lists = _Lists(item_ids.gather(block), candidates, all_scores, places, reason)
+        frames.append(lists.frame("listing_id", "similar_listing_id", item_ids, SIMILAR_REASONS))
+    return pl.concat(frames)

@@ -124,15 +124,7 @@ def build_snapshot(
     season = interactions.filter(pl.col("ts") > end - timedelta(days=SEASON_DAYS))
     popular = popular_listings(season, catalog)
     similar = similar_listings(alike, data, catalog, popular)
-    similar_to = {
-        listing: group["similar_listing_id"].to_list()
-        for (listing,), group in similar.group_by("listing_id", maintain_order=True)
-    }
-    booked_by = {
-        user: set(items)
-        for user, items in booked.group_by("user_id").agg(pl.col("item_id")).iter_rows()
-    }
-    users = user_recommendations(model, data, interactions, booked_by, catalog, popular, similar_to)
+    users = user_recommendations(model, data, interactions, booked, catalog, popular, similar)
     return Snapshot(users, similar, popular, choice, (interactions["ts"].min(), end))
 
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -16,7 +17,7 @@ from recommender.recommendations import (
     MAX_RUN,
     MIN_INTERACTIONS,
     Catalog,
-    diversify,
+    diversified,
 )
 from recommender.snapshot import (
     RECHOOSE_DAYS,
@@ -73,11 +74,11 @@ def _longest_run(categories: list[str]) -> int:
 
 
 def test_diversify_breaks_long_runs_only_while_it_can() -> None:
-    catalog = Catalog({"a1": "a", "a2": "a", "a3": "a", "a4": "a", "b1": "b"})
-    ranked = [(item, 1.0, "personalized") for item in ("a1", "a2", "a3", "a4", "b1")]
-    order = [item for item, _, _ in diversify(ranked, catalog, 5)]
+    ranked = ("a1", "a2", "a3", "a4", "b1")
+    categories = np.array([[0, 0, 0, 0, 1]])  # a, a, a, a, b
+    order = [ranked[place] for place in diversified(categories, 5)[0]]
     assert order == ["a1", "a2", "b1", "a3", "a4"]  # b1 moved up; then only a is left
-    assert [item for item, _, _ in diversify(ranked, catalog, 3)] == ["a1", "a2", "b1"]
+    assert [ranked[place] for place in diversified(categories, 3)[0]] == ["a1", "a2", "b1"]
 
 
 def test_user_lists_never_offer_what_was_booked_or_cannot_be_shown(snapshot, booked, catalog):
