@@ -185,16 +185,16 @@ class ItemItemModel(_ImplicitModel):
         # implicit scores one user at a time in Python; the same sums (the user's weights
         # times the similarity rows of their items) as one sparse product are much faster.
         taken = self._fitted()[user_rows]
-        scores = _dense(taken.astype(np.float64) @ self._model.similarity)
-        if exclude_seen:
-            _leave_out_seen(scores, taken)
-        return top_n(scores, n)
+        scores = taken.astype(np.float64) @ self._model.similarity
+        return _top_n_stored(_without(scores, taken) if exclude_seen else scores, n)
 
     def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         # An item's row of the similarity matrix holds its neighbours, itself included.
-        scores = _dense(self._model.similarity[items])
-        scores[np.arange(len(items)), items] = -np.inf
-        return top_n(scores, n)
+        itself = csr_matrix(
+            (np.ones(len(items)), (np.arange(len(items)), items)),
+            shape=(len(items), self.item_count),
+        )
+        return _top_n_stored(_without(self._model.similarity[items], itself), n)
 
 
 class ALSModel(_ImplicitModel):
@@ -263,41 +263,71 @@ def make_model(name: str, seed: int = 0, **params: Any) -> Recommender:
     return MODELS[name](seed=seed, **params)
 
 
-def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of dense `scores`, the n best columns and their scores, best first; equal
-    scores in column order, so a result never depends on how the selection ran. A -inf
-    score is no candidate: a row with fewer than n ends in column -1, score -inf."""
-    rows, columns = scores.shape
-    n = min(n, columns)
+def top_n(
+    scores: np.ndarray, n: int, columns: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `scores`, the n best columns and their scores, best first, equal scores
+    lower column first; a -inf score is no candidate, and a row with fewer than n ends in
+    column -1, score -inf. `columns` names each place's column (default: its position).
+
+    The n-th best score per row comes from a full sort: numpy sorts floats with SIMD, much
+    faster than argpartition on rows full of equal scores (-inf where an item-item user's
+    neighbours reach no further).
+    """
+    rows, width = scores.shape
+    if columns is None:
+        columns = np.broadcast_to(np.arange(width), scores.shape)
+    n = min(n, width)
     ids = np.full((rows, n), -1, dtype=np.int64)
     best = np.full((rows, n), -np.inf, dtype=scores.dtype)
     if n == 0 or rows == 0:
         return ids, best
-    # The n-th best score per row by a full sort: numpy sorts floats with SIMD, much faster
-    # than argpartition on rows full of equal scores (-inf where an item-item user's
-    # neighbours reach no further).
-    nth = np.sort(scores, axis=1)[:, columns - n, np.newaxis]
+    nth = np.sort(scores, axis=1)[:, width - n, np.newaxis]
     taken = (scores >= nth) & (scores > -np.inf)
-    over = np.flatnonzero(taken.sum(axis=1) > n)  # ties at the n-th: lower columns first
+    over = np.flatnonzero(taken.sum(axis=1) > n)  # ties at the n-th: choose those rows again
     if len(over):
-        tied = scores[over] == nth[over]
-        need = n - (scores[over] > nth[over]).sum(axis=1, keepdims=True)
-        taken[over] &= ~tied | (np.cumsum(tied, axis=1) <= need)
-    row, column = np.nonzero(taken)  # row by row, in column order
+        chosen = np.zeros((len(over), width), dtype=bool)
+        ranked = np.lexsort((columns[over], -scores[over]), axis=1)[:, :n]
+        np.put_along_axis(chosen, ranked, True, axis=1)
+        taken[over] = chosen
+    row, place = np.nonzero(taken)
     counts = np.bincount(row, minlength=rows)
-    place = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
-    ids[row, place] = column
-    best[row, place] = scores[row, column]
-    order = np.argsort(-best, axis=1, kind="stable")
-    return np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
+    slot = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    ids[row, slot] = columns[row, place]
+    best[row, slot] = scores[row, place]
+    order = np.argsort(-best, axis=1)  # padding (-inf) last
+    ids, best = np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
+    # That sort leaves equal scores in any order: put them in column order, in the few rows
+    # that have any.
+    tied = np.flatnonzero(((best[:, 1:] == best[:, :-1]) & (best[:, 1:] > -np.inf)).any(axis=1))
+    if len(tied):
+        order = np.lexsort((ids[tied], -best[tied]), axis=1)
+        ids[tied] = np.take_along_axis(ids[tied], order, 1)
+        best[tied] = np.take_along_axis(best[tied], order, 1)
+    return ids, best
 
 
-def _dense(matrix: csr_matrix) -> np.ndarray:
-    """A sparse block as dense scores: -inf where the matrix holds nothing."""
-    scores = np.full(matrix.shape, -np.inf)
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    scores[rows, matrix.indices] = matrix.data
-    return scores
+def _top_n_stored(scores: csr_matrix, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`top_n` over the scores a sparse block stores; a place it does not store is no
+    candidate. Each row's stored scores are laid out side by side, so the sort runs over
+    the widest row's entries rather than the whole catalog."""
+    counts = np.diff(scores.indptr)
+    rows, width = scores.shape[0], max(1, int(counts.max(initial=0)))
+    row = np.repeat(np.arange(rows), counts)
+    place = np.arange(scores.nnz) - np.repeat(scores.indptr[:-1], counts)
+    values = np.full((rows, width), -np.inf)
+    values[row, place] = scores.data
+    columns = np.full((rows, width), -1, dtype=np.int64)
+    columns[row, place] = scores.indices
+    return top_n(values, n, columns)
+
+
+def _without(scores: csr_matrix, left_out: csr_matrix) -> csr_matrix:
+    """`scores` without the places `left_out` stores (a user's own items, an item itself).
+
+    Scores are positive (weights and similarities are), so a removed place is a zero,
+    which scipy does not store."""
+    return scores - scores.multiply(left_out.astype(bool))
 
 
 def _leave_out_seen(scores: np.ndarray, taken: csr_matrix) -> None:

@@ -64,18 +64,22 @@ def shown_first(
     must never get (a booking, the listing itself). A column is shown once, at its first
     place. Places past a row's end are -1.
     """
-    rows, places = candidates.shape
+    rows = candidates.shape[0]
     items = len(category)
     columns = np.where(candidates >= 0, candidates, items)  # column `items`: no candidate
-    everyone = np.arange(rows)
-    first = np.full((rows, items + 1), places, dtype=np.int32)
-    for place in range(places - 1, -1, -1):  # the earliest place is written last
-        first[everyone, columns[:, place]] = place
+    columns = columns.astype(np.int16 if items < np.iinfo(np.int16).max else np.int64)
+    # A column's first place: sorted stably, a repeat follows its first place.
+    order = np.argsort(columns, axis=1, kind="stable")  # radix sort for int16
+    ordered = np.take_along_axis(columns, order, 1)
+    repeat = np.zeros(ordered.shape, dtype=bool)
+    repeat[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+    shown = np.empty_like(repeat)
+    np.put_along_axis(shown, order, ~repeat, axis=1)
+    blocked = np.zeros((rows, items + 1), dtype=bool)
     excluded = excluded.tocoo()
-    first[excluded.row, excluded.col] = -1
-    first[:, np.flatnonzero(category < 0)] = -1
-    first[:, items] = -1
-    shown = first[everyone[:, np.newaxis], columns] == np.arange(places)
+    blocked[excluded.row, excluded.col] = True
+    blocked[:, np.append(category, -1) < 0] = True  # hidden, and "no candidate"
+    shown &= ~np.take(blocked, np.arange(rows)[:, np.newaxis] * (items + 1) + columns)
     shown &= np.cumsum(shown, axis=1) <= limit
     order = np.argsort(~shown, axis=1, kind="stable")[:, :limit]
     picked = np.where(np.take_along_axis(shown, order, 1), order, -1)
