@@ -141,9 +141,12 @@ class _ImplicitModel(Recommender):
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        return self._model.recommend(
-            user_rows, self._train[user_rows], N=n, filter_already_liked_items=exclude_seen
-        )
+        # A user's score for an item is their factors times the item's, as in implicit's
+        # own recommend, whose ranking (a heap per user) is several times slower than top_n.
+        scores = self._model.user_factors[user_rows] @ self._model.item_factors.T
+        if exclude_seen:
+            _leave_out_seen(scores, self._fitted()[user_rows])
+        return top_n(scores, n)
 
     def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         # One more than asked, then each item's own place dropped (or the last one, when

@@ -164,8 +164,10 @@ def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.
     """
     people = frame["user_id"].n_unique() or 1
     counts = (
-        frame.group_by("item_id")
-        .agg(pl.col("user_id").n_unique().alias("people"))
+        frame.select("user_id", "item_id")
+        .unique()
+        .group_by("item_id")
+        .len(name="people")
         .filter(pl.col("item_id").is_in(list(catalog.category)))
         .sort(["people", "item_id"], descending=[True, False])
         .head(n)

@@ -143,12 +143,15 @@ def export_recommendations(
     *,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    choice: ModelChoice | None = None,
 ) -> Path | None:
     """Train on the published marts `con` reads and write a new export version; its folder.
 
     Every subject with personalization consent teaches the model, visitors who never logged
     in included; lists are exported for users only, since the website asks by user id. With
-    no interactions at all nothing is written: the service keeps what it has.
+    no interactions at all nothing is written: the service keeps what it has. The model is
+    the week's choice from the latest export, or a new comparison's, unless `choice` names
+    one (as `almaty bench recommender` does, to time each model's export).
     """
     interactions = con.sql(
         "select subject_pseudonym as user_id, listing_id as item_id, strength as weight, "
@@ -168,7 +171,7 @@ def export_recommendations(
     )
     checked = check_interactions(interactions, "marts.fct_user_listing_interactions")
     booked = interactions.filter("booked").select("user_id", "item_id")
-    choice = recent_choice(_latest_manifest(export_dir), now.date())
+    choice = choice or recent_choice(_latest_manifest(export_dir), now.date())
     if choice is None:
         choice = choose_model(checked, now.date(), seed=seed, progress=progress)
     elif progress:
@@ -178,7 +181,7 @@ def export_recommendations(
     first, last = snapshot.training_window
     folder = write_export(
         export_dir,
-        snapshot.users.filter(pl.col("subject_pseudonym").is_in(users.to_list())),
+        snapshot.users.filter(pl.col("subject_pseudonym").is_in(users.implode())),
         snapshot.similar,
         snapshot.popular,
         {
