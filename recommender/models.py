@@ -344,10 +344,15 @@ def _padded(ids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np
     ids = np.asarray(ids, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float32)
     empty = (ids < 0) | (scores <= np.finfo(np.float32).min)
-    order = np.argsort(empty, axis=1, kind="stable")
-    empty = np.take_along_axis(empty, order, axis=1)
-    ids = np.where(empty, -1, np.take_along_axis(ids, order, axis=1))
-    scores = np.where(empty, -np.inf, np.take_along_axis(scores, order, axis=1))
+    if (empty[:, :-1] & ~empty[:, 1:]).any():  # an empty place before an item
+        order = np.argsort(empty, axis=1, kind="stable")
+        empty = np.take_along_axis(empty, order, axis=1)
+        ids, scores = (
+            np.take_along_axis(ids, order, axis=1),
+            np.take_along_axis(scores, order, axis=1),
+        )
+    ids = np.where(empty, -1, ids)
+    scores = np.where(empty, -np.inf, scores)
     missing = n - ids.shape[1]
     if missing > 0:
         ids = np.pad(ids, ((0, 0), (0, missing)), constant_values=-1)
