@@ -125,36 +125,55 @@ def _rows_per_block(items: int) -> int:
     return max(1, BLOCK_CELLS // (items + 1))
 
 
-@dataclass(frozen=True)
-class _Lists:
-    """Lists being made: per row its key, candidate columns and their scores, and which
-    candidates were picked (`places`); `reason` names the source of each place."""
+def _block_lists(
+    keys: pl.Series,
+    sources: list[tuple[np.ndarray, np.ndarray]],
+    excluded: csr_matrix,
+    category: np.ndarray,
+    item_ids: pl.Series,
+    names: tuple[str, str],
+    reasons: tuple[str, ...],
+) -> pl.DataFrame:
+    """A block's lists as rows `key, rank, item, score, reason` (`names` gives the key and
+    item columns). Each row's candidates are its `sources` one after the other (per source,
+    columns and scores per row, or one row for all); an item's reason is its source's."""
+    rows = len(keys)
+    candidates = np.hstack([np.broadcast_to(c, (rows, c.shape[-1])) for c, _ in sources])
+    scores = np.hstack([np.broadcast_to(s, (rows, s.shape[-1])) for _, s in sources])
+    source = np.repeat(np.arange(len(sources)), [c.shape[-1] for c, _ in sources])
+    places = _listed(candidates, excluded, category)
+    row, rank = np.nonzero(places >= 0)  # row by row, best first
+    place = places[row, rank]
+    return pl.DataFrame(
+        {
+            names[0]: keys.gather(row),
+            "rank": pl.Series(rank + 1, dtype=pl.Int32),
+            names[1]: item_ids.gather(candidates[row, place]),
+            "score": pl.Series(scores[row, place], dtype=pl.Float64),
+            "reason": pl.Series(reasons, dtype=pl.String).gather(source[place]),
+        }
+    )
 
-    keys: pl.Series
-    candidates: np.ndarray
-    scores: np.ndarray
-    places: np.ndarray
-    reason: np.ndarray
 
-    def frame(self, key: str, item: str, item_ids: pl.Series, reasons: tuple[str, ...]):
-        row, rank = np.nonzero(self.places >= 0)  # row by row, best first
-        place = self.places[row, rank]
-        return pl.DataFrame(
-            {
-                key: self.keys.gather(row),
-                "rank": pl.Series(rank + 1, dtype=pl.Int32),
-                item: item_ids.gather(self.candidates[row, place]),
-                "score": pl.Series(self.scores[row, place], dtype=pl.Float64),
-                "reason": pl.Series(reasons, dtype=pl.String).gather(self.reason[place]),
-            }
-        )
-
-
-def _popular_columns(popular: pl.DataFrame, data: InteractionMatrix) -> tuple:
-    """The popular listings the model knows (the fill of every list): columns, scores."""
+def _popular_fill(popular: pl.DataFrame, data: InteractionMatrix) -> tuple[np.ndarray, np.ndarray]:
+    """The popular listings the model knows, every list's last candidates (what fills a
+    short one): columns and scores."""
     columns = positions_in(popular["listing_id"], data.item_ids)
     known = columns >= 0
-    return columns[known], popular["score"].to_numpy()[known].astype(np.float64)
+    return columns[known], popular["score"].to_numpy()[known]
+
+
+def _booked(booked: pl.DataFrame, data: InteractionMatrix, rows: np.ndarray) -> csr_matrix:
+    """The `booked` pairs of the users in matrix `rows`, as a matrix: those users x items."""
+    slot = np.full(len(data.user_ids) + 1, -1)  # each matrix row's place among `rows`
+    slot[rows] = np.arange(len(rows))
+    users = slot[positions_in(booked["user_id"], data.user_ids)]  # -1 stays -1
+    items = positions_in(booked["item_id"], data.item_ids)
+    known = (users >= 0) & (items >= 0)  # the rest are never candidates anyway
+    return csr_matrix(
+        (np.ones(known.sum(), dtype=bool), (users[known], items[known])),
+        shape=(len(rows), len(data.item_ids)),
+    )
 
 
 def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.DataFrame:
@@ -215,36 +234,23 @@ def user_recommendations(
     keys = pl.Series(data.user_ids, dtype=pl.String)
     item_ids = pl.Series(data.item_ids, dtype=pl.String)
     category = catalog.codes(data.item_ids)
-    slot = np.full(len(data.user_ids), -1)  # each matrix row's place among `rows`
-    slot[rows] = np.arange(len(rows))
-    booked_users = positions_in(booked["user_id"], data.user_ids)
-    booked_rows = np.where(booked_users >= 0, slot[booked_users], -1)
-    booked_columns = positions_in(booked["item_id"], data.item_ids)
-    known = (booked_rows >= 0) & (booked_columns >= 0)  # others are never candidates
-    never = csr_matrix(
-        (np.ones(known.sum(), dtype=bool), (booked_rows[known], booked_columns[known])),
-        shape=(len(rows), len(data.item_ids)),
-    )
+    never = _booked(booked, data, rows)
     alike = _similar_columns(similar, data)
-    fill, fill_scores = _popular_columns(popular, data)
-    reason = np.repeat([0, 1, 2], [CANDIDATES, LIST_LENGTH, len(fill)])
+    fill = _popular_fill(popular, data)
+    names = ("subject_pseudonym", "listing_id")
     frames = []
     size = _rows_per_block(len(data.item_ids))
     for at in range(0, len(rows), size):
         block = rows[at : at + size]
-        ids, scores = model.recommend(block, CANDIDATES, exclude_seen=False)
         like_recent = alike[recent[at : at + size]]
-        candidates = np.hstack([ids, like_recent, np.broadcast_to(fill, (len(block), len(fill)))])
-        all_scores = np.hstack(
-            [
-                scores.astype(np.float64),
-                np.zeros(like_recent.shape),
-                np.broadcast_to(fill_scores, (len(block), len(fill))),
-            ]
+        scored = model.recommend(block, CANDIDATES, exclude_seen=False)
+        sources = [scored, (like_recent, np.zeros(like_recent.shape)), fill]
+        excluded = never[at : at + size]
+        frames.append(
+            _block_lists(
+                keys.gather(block), sources, excluded, category, item_ids, names, USER_REASONS
+            )
         )
-        places = _listed(candidates, never[at : at + size], category)
-        lists = _Lists(keys.gather(block), candidates, all_scores, places, reason)
-        frames.append(lists.frame("subject_pseudonym", "listing_id", item_ids, USER_REASONS))
     return pl.concat(frames)
 
 
@@ -269,22 +275,20 @@ def similar_listings(
     if not len(listings):
         return _empty("listing_id", "similar_listing_id")
     item_ids = pl.Series(data.item_ids, dtype=pl.String)
-    fill, fill_scores = _popular_columns(popular, data)
-    reason = np.repeat([0, 1], [CANDIDATES, len(fill)])
+    fill = _popular_fill(popular, data)
+    names = ("listing_id", "similar_listing_id")
     frames = []
     size = _rows_per_block(len(data.item_ids))
     for at in range(0, len(listings), size):
         block = listings[at : at + size]
-        ids, scores = model.similar_items(block, CANDIDATES)
-        candidates = np.hstack([ids, np.broadcast_to(fill, (len(block), len(fill)))])
-        all_scores = np.hstack(
-            [scores.astype(np.float64), np.broadcast_to(fill_scores, (len(block), len(fill)))]
-        )
         itself = csr_matrix(
             (np.ones(len(block), dtype=bool), (np.arange(len(block)), block)),
             shape=(len(block), len(data.item_ids)),
         )
-        places = _listed(candidates, itself, category)
-        lists = _Lists(item_ids.gather(block), candidates, all_scores, places, reason)
-        frames.append(lists.frame("listing_id", "similar_listing_id", item_ids, SIMILAR_REASONS))
+        sources = [model.similar_items(block, CANDIDATES), fill]
+        frames.append(
+            _block_lists(
+                item_ids.gather(block), sources, itself, category, item_ids, names, SIMILAR_REASONS
+            )
+        )
     return pl.concat(frames)
