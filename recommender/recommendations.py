@@ -16,7 +16,7 @@ per list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,8 +121,12 @@ def _listed(candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray) 
     return np.where(order >= 0, np.take_along_axis(shown, np.maximum(order, 0), 1), -1)
 
 
-def _rows_per_block(items: int) -> int:
-    return max(1, BLOCK_CELLS // (items + 1))
+def _blocks(rows: np.ndarray, items: int) -> Iterator[tuple[int, np.ndarray]]:
+    """`rows` a block at a time, each block's arrays (rows x items) within BLOCK_CELLS:
+    the block's offset and rows."""
+    size = max(1, BLOCK_CELLS // (items + 1))
+    for at in range(0, len(rows), size):
+        yield at, rows[at : at + size]
 
 
 def _block_lists(
@@ -239,13 +243,11 @@ def user_recommendations(
     fill = _popular_fill(popular, data)
     names = ("subject_pseudonym", "listing_id")
     frames = []
-    size = _rows_per_block(len(data.item_ids))
-    for at in range(0, len(rows), size):
-        block = rows[at : at + size]
-        like_recent = alike[recent[at : at + size]]
+    for at, block in _blocks(rows, len(data.item_ids)):
+        like_recent = alike[recent[at : at + len(block)]]
         scored = model.recommend(block, CANDIDATES, exclude_seen=False)
         sources = [scored, (like_recent, np.zeros(like_recent.shape)), fill]
-        excluded = never[at : at + size]
+        excluded = never[at : at + len(block)]
         frames.append(
             _block_lists(
                 keys.gather(block), sources, excluded, category, item_ids, names, USER_REASONS
@@ -278,9 +280,7 @@ def similar_listings(
     fill = _popular_fill(popular, data)
     names = ("listing_id", "similar_listing_id")
     frames = []
-    size = _rows_per_block(len(data.item_ids))
-    for at in range(0, len(listings), size):
-        block = listings[at : at + size]
+    for _, block in _blocks(listings, len(data.item_ids)):
         itself = csr_matrix(
             (np.ones(len(block), dtype=bool), (np.arange(len(block)), block)),
             shape=(len(block), len(data.item_ids)),
