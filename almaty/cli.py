@@ -365,9 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
         "recommender",
         _cmd_bench_recommender,
         "the export step against the chosen model's fit alone",
-        "Make interactions with stable tastes, run the export twice (the first compares and "
-        "tunes every model, the second refits the chosen one) and time the chosen model's fit "
-        "alone on the same matrix; the last line is recommender_overhead=X.X.",
+        "Make interactions with stable tastes, run the export once comparing and tuning every "
+        "model, then time the export refitting the chosen model, and ALS, against each one's "
+        "fit alone on the same matrix (medians of 5 runs); the last line is "
+        "recommender_overhead=X.X, for the chosen model.",
     )
     bench_recommender.add_argument(
         "--users", type=_positive_int, default=20_000, help="users (default %(default)s)"

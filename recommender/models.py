@@ -3,6 +3,8 @@
 `recommend` returns, per user row, n item columns best first and their scores; where a
 model has fewer than n items to offer (a small catalog once seen items are excluded) the
 rest is padded with column -1 and score -inf, so every result has the same shape.
+`similar_items` does the same per item. Both take many rows at once and work through them
+in blocks, so scoring every user of the export is a few array operations, not a loop.
 
 The `implicit` models are built on the CPU (`AlternatingLeastSquares` and
 `BayesianPersonalizedRanking` silently pick the GPU where CUDA exists), without progress
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import implicit.als
@@ -24,6 +27,9 @@ import numpy as np
 from implicit.utils import ParameterWarning
 from scipy.sparse import csr_matrix
 from threadpoolctl import threadpool_limits
+
+# Rows are scored in blocks of at most this many dense scores (32 MB as float64).
+BLOCK_CELLS = 1 << 22
 
 
 class Recommender(ABC):
@@ -53,8 +59,10 @@ class Recommender(ABC):
         user already has there, which is what "recommended for you" shows.
         """
         user_rows = np.asarray(user_rows, dtype=np.int64)
-        ids, scores = self._recommend(user_rows, min(n, self.item_count), exclude_seen)
-        return _padded(ids, scores, n)
+        count = min(n, self.item_count)
+        return self._in_blocks(
+            user_rows, n, lambda rows: self._recommend(rows, count, exclude_seen)
+        )
 
     @property
     def item_count(self) -> int:
@@ -72,12 +80,29 @@ class Recommender(ABC):
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]: ...
 
-    def similar_items(self, item: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """The n items most like `item` (itself left out), best first, padded like recommend.
+    def similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per item column, the n items most like it (itself left out), best first (items x
+        n), padded like recommend.
 
         For "people who looked at this also looked at"; not every model has a notion of it.
         """
+        items = np.asarray(items, dtype=np.int64)
+        count = min(n, self.item_count - 1)
+        return self._in_blocks(items, n, lambda block: self._similar_items(block, count))
+
+    def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError(f"{self.name} has no notion of similar items")
+
+    def _in_blocks(
+        self, rows: np.ndarray, n: int, score: Callable[[np.ndarray], tuple]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`score` on blocks of `rows`, padded to n columns and stacked: a block's dense
+        scores (rows x items) stay within BLOCK_CELLS, whatever the catalog's size."""
+        size = max(1, BLOCK_CELLS // max(1, self.item_count))
+        blocks = [_padded(*score(rows[at : at + size]), n) for at in range(0, len(rows), size)]
+        if not blocks:
+            return np.empty((0, n), dtype=np.int64), np.empty((0, n), dtype=np.float32)
+        return np.vstack([ids for ids, _ in blocks]), np.vstack([s for _, s in blocks])
 
 
 class PopularityModel(Recommender):
@@ -91,19 +116,14 @@ class PopularityModel(Recommender):
     def _fit(self, train: csr_matrix) -> None:
         # Distinct users, not summed weights: one heavy user should not make an item popular.
         self._popularity = np.diff(train.tocsc().indptr).astype(np.float32)
-        self._ranking = np.argsort(-self._popularity, kind="stable")
 
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        ids = np.full((len(user_rows), n), -1, dtype=np.int64)
-        for position, row in enumerate(user_rows):
-            seen = _seen_items(self._train, row) if exclude_seen else np.empty(0, dtype=np.int32)
-            candidates = self._ranking[: n + len(seen)]
-            chosen = candidates[~np.isin(candidates, seen)][:n]
-            ids[position, : len(chosen)] = chosen
-        scores = np.where(ids >= 0, self._popularity[ids], -np.inf).astype(np.float32)
-        return ids, scores
+        scores = np.repeat(self._popularity[np.newaxis, :], len(user_rows), axis=0)
+        if exclude_seen:
+            _leave_out_seen(scores, self._fitted()[user_rows])
+        return top_n(scores, n)
 
 
 class _ImplicitModel(Recommender):
@@ -121,16 +141,20 @@ class _ImplicitModel(Recommender):
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        return self._model.recommend(
-            user_rows, self._train[user_rows], N=n, filter_already_liked_items=exclude_seen
-        )
+        # A user's score for an item is their factors times the item's, as in implicit's
+        # own recommend, whose ranking (a heap per user) is several times slower than top_n.
+        scores = self._model.user_factors[user_rows] @ self._model.item_factors.T
+        if exclude_seen:
+            _leave_out_seen(scores, self._fitted()[user_rows])
+        return top_n(scores, n)
 
-    def similar_items(self, item: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        ids, scores = self._model.similar_items(
-            item, N=min(n + 1, self.item_count), filter_items=np.array([item])
-        )
-        ids, scores = _padded(np.atleast_2d(ids)[:, :n], np.atleast_2d(scores)[:, :n], n)
-        return ids[0], scores[0]
+    def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        # One more than asked, then each item's own place dropped (or the last one, when
+        # the item itself did not make its own list).
+        ids, scores = self._model.similar_items(items, N=n + 1)
+        ids, scores = np.atleast_2d(ids), np.atleast_2d(scores)
+        itself = np.argsort(ids == items[:, np.newaxis], axis=1, kind="stable")[:, :n]
+        return np.take_along_axis(ids, itself, 1), np.take_along_axis(scores, itself, 1)
 
 
 class ItemItemModel(_ImplicitModel):
@@ -161,14 +185,19 @@ class ItemItemModel(_ImplicitModel):
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        ids, scores = super()._recommend(user_rows, n, exclude_seen)
-        if exclude_seen:
-            # implicit's item-item scorer completes a list it has too few candidates for with
-            # the user's own items (score 0): those places are empty.
-            for position, row in enumerate(user_rows):
-                seen = np.isin(ids[position], _seen_items(self._train, row))
-                ids[position, seen] = -1
-        return ids, scores
+        # implicit scores one user at a time in Python; the same sums (the user's weights
+        # times the similarity rows of their items) as one sparse product are much faster.
+        taken = self._fitted()[user_rows]
+        scores = taken.astype(np.float64) @ self._model.similarity
+        return _top_n_stored(_without(scores, taken) if exclude_seen else scores, n)
+
+    def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        # An item's row of the similarity matrix holds its neighbours, itself included.
+        itself = csr_matrix(
+            (np.ones(len(items)), (np.arange(len(items)), items)),
+            shape=(len(items), self.item_count),
+        )
+        return _top_n_stored(_without(self._model.similarity[items], itself), n)
 
 
 class ALSModel(_ImplicitModel):
@@ -237,9 +266,76 @@ def make_model(name: str, seed: int = 0, **params: Any) -> Recommender:
     return MODELS[name](seed=seed, **params)
 
 
-def _seen_items(train: csr_matrix, row: int) -> np.ndarray:
-    """The item columns of a user row in the training matrix."""
-    return train.indices[train.indptr[row] : train.indptr[row + 1]]
+def top_n(
+    scores: np.ndarray, n: int, columns: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `scores`, the n best columns and their scores, best first, equal scores
+    lower column first; a -inf score is no candidate, and a row with fewer than n ends in
+    column -1, score -inf. `columns` names each place's column (default: its position).
+
+    The n-th best score per row comes from a full sort: numpy sorts floats with SIMD, much
+    faster than argpartition on rows full of equal scores (-inf where an item-item user's
+    neighbours reach no further).
+    """
+    rows, width = scores.shape
+    if columns is None:
+        columns = np.broadcast_to(np.arange(width), scores.shape)
+    n = min(n, width)
+    ids = np.full((rows, n), -1, dtype=np.int64)
+    best = np.full((rows, n), -np.inf, dtype=scores.dtype)
+    if n == 0 or rows == 0:
+        return ids, best
+    nth = np.sort(scores, axis=1)[:, width - n, np.newaxis]
+    taken = (scores >= nth) & (scores > -np.inf)
+    over = np.flatnonzero(taken.sum(axis=1) > n)  # ties at the n-th: choose those rows again
+    if len(over):
+        chosen = np.zeros((len(over), width), dtype=bool)
+        ranked = np.lexsort((columns[over], -scores[over]), axis=1)[:, :n]
+        np.put_along_axis(chosen, ranked, True, axis=1)
+        taken[over] = chosen
+    row, place = np.nonzero(taken)
+    counts = np.bincount(row, minlength=rows)
+    slot = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    ids[row, slot] = columns[row, place]
+    best[row, slot] = scores[row, place]
+    order = np.argsort(-best, axis=1)  # padding (-inf) last
+    ids, best = np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
+    # That sort leaves equal scores in any order: put them in column order, in the few rows
+    # that have any.
+    tied = np.flatnonzero(((best[:, 1:] == best[:, :-1]) & (best[:, 1:] > -np.inf)).any(axis=1))
+    if len(tied):
+        order = np.lexsort((ids[tied], -best[tied]), axis=1)
+        ids[tied] = np.take_along_axis(ids[tied], order, 1)
+        best[tied] = np.take_along_axis(best[tied], order, 1)
+    return ids, best
+
+
+def _top_n_stored(scores: csr_matrix, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`top_n` over the scores a sparse block stores; a place it does not store is no
+    candidate. Each row's stored scores are laid out side by side, so the sort runs over
+    the widest row's entries rather than the whole catalog."""
+    counts = np.diff(scores.indptr)
+    rows, width = scores.shape[0], max(1, int(counts.max(initial=0)))
+    row = np.repeat(np.arange(rows), counts)
+    place = np.arange(scores.nnz) - np.repeat(scores.indptr[:-1], counts)
+    values = np.full((rows, width), -np.inf)
+    values[row, place] = scores.data
+    columns = np.full((rows, width), -1, dtype=np.int64)
+    columns[row, place] = scores.indices
+    return top_n(values, n, columns)
+
+
+def _without(scores: csr_matrix, left_out: csr_matrix) -> csr_matrix:
+    """`scores` without the places `left_out` stores (a user's own items, an item itself).
+
+    Scores are positive (weights and similarities are), so a removed place is a zero,
+    which scipy does not store."""
+    return scores - scores.multiply(left_out.astype(bool))
+
+
+def _leave_out_seen(scores: np.ndarray, taken: csr_matrix) -> None:
+    """No score for the items each row's user already has (`taken`: those users' rows)."""
+    scores[np.repeat(np.arange(taken.shape[0]), np.diff(taken.indptr)), taken.indices] = -np.inf
 
 
 def _padded(ids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -248,10 +344,15 @@ def _padded(ids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np
     ids = np.asarray(ids, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float32)
     empty = (ids < 0) | (scores <= np.finfo(np.float32).min)
-    order = np.argsort(empty, axis=1, kind="stable")
-    empty = np.take_along_axis(empty, order, axis=1)
-    ids = np.where(empty, -1, np.take_along_axis(ids, order, axis=1))
-    scores = np.where(empty, -np.inf, np.take_along_axis(scores, order, axis=1))
+    if (empty[:, :-1] & ~empty[:, 1:]).any():  # an empty place before an item
+        order = np.argsort(empty, axis=1, kind="stable")
+        empty = np.take_along_axis(empty, order, axis=1)
+        ids, scores = (
+            np.take_along_axis(ids, order, axis=1),
+            np.take_along_axis(scores, order, axis=1),
+        )
+    ids = np.where(empty, -1, ids)
+    scores = np.where(empty, -np.inf, scores)
     missing = n - ids.shape[1]
     if missing > 0:
         ids = np.pad(ids, ((0, 0), (0, missing)), constant_values=-1)

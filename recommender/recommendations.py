@@ -7,24 +7,34 @@ reason: `personalized` (the model's pick), `similar_to_recent` (like the listing
 touched last), `popular` (what everyone takes now); a similar listing's is `similar`. Users
 with too few interactions are left out: the service gives them the popular list, as it does
 anyone it does not know.
+
+Lists are made for many users (or listings) at once, as arrays: each row's candidates are
+item columns best first, `shown_first` keeps those that may be shown and `diversified`
+re-orders them, both a few array operations per block of rows rather than a Python loop
+per list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import polars as pl
+from scipy.sparse import csr_matrix
 
-from recommender.matrix import InteractionMatrix
-from recommender.models import Recommender
+from recommender.matrix import InteractionMatrix, positions_in
+from recommender.models import BLOCK_CELLS, Recommender
 
 LIST_LENGTH = 20
 MAX_RUN = 2  # at most this many listings of one category in a row
 MIN_INTERACTIONS = 3  # fewer is a cold start
 CANDIDATES = 100  # scored per user before filtering
+# Diversity re-ranks within the first candidates that may be shown, not the whole catalog.
+RERANKED = 3 * LIST_LENGTH
+
+USER_REASONS = ("personalized", "similar_to_recent", "popular")
+SIMILAR_REASONS = ("similar", "popular")
 
 
 @dataclass(frozen=True)
@@ -36,45 +46,138 @@ class Catalog:
     def allows(self, listing: str) -> bool:
         return listing in self.category
 
-
-Candidate = tuple[str, float, str]  # listing, score, reason
-
-
-def diversify(ranked: Iterable[Candidate], catalog: Catalog, n: int) -> list[Candidate]:
-    """The first `n` of `ranked`, best first, re-ordered so that no more than MAX_RUN of one
-    category follow each other while a listing of another category is left."""
-    pending = list(ranked)
-    chosen: list[Candidate] = []
-    while pending and len(chosen) < n:
-        run = [catalog.category[listing] for listing, _, _ in chosen[-MAX_RUN:]]
-        full = len(run) == MAX_RUN and len(set(run)) == 1
-        other = (i for i, item in enumerate(pending) if catalog.category[item[0]] != run[-1])
-        pick = next(other, 0) if full else 0  # with nothing else left, the run goes on
-        chosen.append(pending.pop(pick))
-    return chosen
+    def codes(self, listings: tuple[str, ...]) -> np.ndarray:
+        """Each listing's category as a number, -1 for one that may not be shown."""
+        number = {name: code for code, name in enumerate(sorted(set(self.category.values())))}
+        return np.array(
+            [number.get(self.category.get(listing), -1) for listing in listings], dtype=np.int64
+        )
 
 
-# Diversity re-ranks within the first candidates that may be shown, not the whole catalog.
-RERANKED = 3 * LIST_LENGTH
+def shown_first(
+    candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray, limit: int
+) -> np.ndarray:
+    """Per row, the places in `candidates` of the first `limit` that may be shown, in order.
+
+    `candidates` holds item columns best first (-1 for none); `category` gives each column's
+    category, -1 for one that may not be shown; `excluded` (rows x columns) marks what a row
+    must never get (a booking, the listing itself). A column is shown once, at its first
+    place. Places past a row's end are -1.
+    """
+    rows = candidates.shape[0]
+    items = len(category)
+    columns = np.where(candidates >= 0, candidates, items)  # column `items`: no candidate
+    columns = columns.astype(np.int16 if items < np.iinfo(np.int16).max else np.int64)
+    # A column's first place: sorted stably, a repeat follows its first place.
+    order = np.argsort(columns, axis=1, kind="stable")  # radix sort for int16
+    ordered = np.take_along_axis(columns, order, 1)
+    repeat = np.zeros(ordered.shape, dtype=bool)
+    repeat[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+    shown = np.empty_like(repeat)
+    np.put_along_axis(shown, order, ~repeat, axis=1)
+    blocked = np.zeros((rows, items + 1), dtype=bool)
+    excluded = excluded.tocoo()
+    blocked[excluded.row, excluded.col] = True
+    blocked[:, np.append(category, -1) < 0] = True  # hidden, and "no candidate"
+    shown &= ~np.take(blocked, np.arange(rows)[:, np.newaxis] * (items + 1) + columns)
+    shown &= np.cumsum(shown, axis=1) <= limit
+    order = np.argsort(~shown, axis=1, kind="stable")[:, :limit]
+    picked = np.where(np.take_along_axis(shown, order, 1), order, -1)
+    return np.pad(picked, ((0, 0), (0, limit - picked.shape[1])), constant_values=-1)
 
 
-def _shown(candidates: Iterable[Candidate], excluded: set[str], catalog: Catalog) -> list:
-    """Candidates, best first, that may be shown: each once, none excluded, diversified, cut
-    to LIST_LENGTH."""
-    seen = set(excluded)
-    allowed = []
-    for candidate in candidates:
-        if candidate[0] not in seen and catalog.allows(candidate[0]):
-            seen.add(candidate[0])
-            allowed.append(candidate)
-            if len(allowed) == RERANKED:
-                break
-    return diversify(allowed, catalog, LIST_LENGTH)
+def diversified(categories: np.ndarray, n: int, max_run: int = MAX_RUN) -> np.ndarray:
+    """Per row of ranked candidates' `categories` (-1: no candidate), the places of the
+    first `n` picks, -1 past the end.
+
+    Each pick is the best candidate left, unless the last `max_run` picks share a category
+    and a candidate of another is left: then the best of those. So no more than `max_run`
+    of one category follow each other while the list can avoid it.
+    """
+    rows = categories.shape[0]
+    everyone = np.arange(rows)
+    left = categories >= 0
+    picks = np.full((rows, n), -1, dtype=np.int64)
+    last = np.full(rows, -1, dtype=categories.dtype)
+    run = np.zeros(rows, dtype=np.int64)
+    for step in range(n):
+        other = left & (categories != last[:, np.newaxis])
+        breaking = (run >= max_run) & other.any(axis=1)
+        pick = np.where(breaking, other.argmax(axis=1), left.argmax(axis=1))
+        some = left[everyone, pick]  # False once a row has nothing left
+        picks[some, step] = pick[some]
+        left[everyone[some], pick[some]] = False
+        category = categories[everyone, pick]
+        run = np.where(category == last, run + 1, 1)
+        last = category
+    return picks
 
 
-def _fallback(popular: pl.DataFrame) -> list[Candidate]:
-    pairs = popular.select("listing_id", "score").iter_rows()
-    return [(item, score, "popular") for item, score in pairs]
+def _listed(candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray) -> np.ndarray:
+    """The places in `candidates` of each row's list: shown, then diversified."""
+    shown = shown_first(candidates, excluded, category, RERANKED)
+    columns = np.take_along_axis(candidates, np.maximum(shown, 0), 1)
+    order = diversified(np.where(shown >= 0, category[columns], -1), LIST_LENGTH)
+    return np.where(order >= 0, np.take_along_axis(shown, np.maximum(order, 0), 1), -1)
+
+
+def _blocks(rows: np.ndarray, items: int) -> Iterator[tuple[int, np.ndarray]]:
+    """`rows` a block at a time, each block's arrays (rows x items) within BLOCK_CELLS:
+    the block's offset and rows."""
+    size = max(1, BLOCK_CELLS // (items + 1))
+    for at in range(0, len(rows), size):
+        yield at, rows[at : at + size]
+
+
+def _block_lists(
+    keys: pl.Series,
+    sources: list[tuple[np.ndarray, np.ndarray]],
+    excluded: csr_matrix,
+    category: np.ndarray,
+    item_ids: pl.Series,
+    names: tuple[str, str],
+    reasons: tuple[str, ...],
+) -> pl.DataFrame:
+    """A block's lists as rows `key, rank, item, score, reason` (`names` gives the key and
+    item columns). Each row's candidates are its `sources` one after the other (per source,
+    columns and scores per row, or one row for all); an item's reason is its source's."""
+    rows = len(keys)
+    candidates = np.hstack([np.broadcast_to(c, (rows, c.shape[-1])) for c, _ in sources])
+    scores = np.hstack([np.broadcast_to(s, (rows, s.shape[-1])) for _, s in sources])
+    source = np.repeat(np.arange(len(sources)), [c.shape[-1] for c, _ in sources])
+    places = _listed(candidates, excluded, category)
+    row, rank = np.nonzero(places >= 0)  # row by row, best first
+    place = places[row, rank]
+    return pl.DataFrame(
+        {
+            names[0]: keys.gather(row),
+            "rank": pl.Series(rank + 1, dtype=pl.Int32),
+            names[1]: item_ids.gather(candidates[row, place]),
+            "score": pl.Series(scores[row, place], dtype=pl.Float64),
+            "reason": pl.Series(reasons, dtype=pl.String).gather(source[place]),
+        }
+    )
+
+
+def _popular_fill(popular: pl.DataFrame, data: InteractionMatrix) -> tuple[np.ndarray, np.ndarray]:
+    """The popular listings the model knows, every list's last candidates (what fills a
+    short one): columns and scores."""
+    columns = positions_in(popular["listing_id"], data.item_ids)
+    known = columns >= 0
+    return columns[known], popular["score"].to_numpy()[known]
+
+
+def _booked(booked: pl.DataFrame, data: InteractionMatrix, rows: np.ndarray) -> csr_matrix:
+    """The `booked` pairs of the users in matrix `rows`, as a matrix: those users x items."""
+    slot = np.full(len(data.user_ids) + 1, -1)  # each matrix row's place among `rows`
+    slot[rows] = np.arange(len(rows))
+    users = slot[positions_in(booked["user_id"], data.user_ids)]  # -1 stays -1
+    items = positions_in(booked["item_id"], data.item_ids)
+    known = (users >= 0) & (items >= 0)  # the rest are never candidates anyway
+    return csr_matrix(
+        (np.ones(known.sum(), dtype=bool), (users[known], items[known])),
+        shape=(len(rows), len(data.item_ids)),
+    )
 
 
 def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.DataFrame:
@@ -84,8 +187,10 @@ def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.
     """
     people = frame["user_id"].n_unique() or 1
     counts = (
-        frame.group_by("item_id")
-        .agg(pl.col("user_id").n_unique().alias("people"))
+        frame.select("user_id", "item_id")
+        .unique()
+        .group_by("item_id")
+        .len(name="people")
         .filter(pl.col("item_id").is_in(list(catalog.category)))
         .sort(["people", "item_id"], descending=[True, False])
         .head(n)
@@ -102,42 +207,64 @@ def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.
     )
 
 
-def _frame(rows: list[tuple], key: str, item: str) -> pl.DataFrame:
+def _empty(key: str, item: str) -> pl.DataFrame:
     schema = {key: pl.String, "rank": pl.Int32, item: pl.String, "score": pl.Float64}
-    return pl.DataFrame(rows, schema={**schema, "reason": pl.String}, orient="row")
+    return pl.DataFrame(schema={**schema, "reason": pl.String})
 
 
 def user_recommendations(
     model: Recommender,
     data: InteractionMatrix,
     frame: pl.DataFrame,
-    booked: Mapping[str, set[str]],
+    booked: pl.DataFrame,
     catalog: Catalog,
     popular: pl.DataFrame,
-    similar: Mapping[str, list[str]],
+    similar: pl.DataFrame,
 ) -> pl.DataFrame:
     """Top LIST_LENGTH per user with enough interactions: `subject_pseudonym, rank,
     listing_id, score, reason`. `frame` holds the interactions `data` was built from;
-    `similar` gives each listing's similar ones, best first."""
-    counts = frame.group_by("user_id").len()
-    eligible = set(counts.filter(pl.col("len") >= MIN_INTERACTIONS)["user_id"].to_list())
-    recent = dict(frame.sort("ts").group_by("user_id").agg(pl.col("item_id").last()).iter_rows())
-    user_rows = np.array(
-        [row for row, user in enumerate(data.user_ids) if user in eligible], dtype=np.int64
+    `booked` the `user_id, item_id` pairs never to offer again; `similar` the listings'
+    similar lists (`similar_listings`)."""
+    users = (
+        frame.group_by("user_id")
+        .agg(pl.len(), pl.col("item_id").sort_by("ts", "item_id").last().alias("recent"))
+        .filter(pl.col("len") >= MIN_INTERACTIONS)
     )
-    out: list[tuple] = []
-    fallback = _fallback(popular)
-    if len(user_rows):
-        ids, scores = model.recommend(user_rows, CANDIDATES, exclude_seen=False)
-        ids, scores = ids.tolist(), scores.tolist()  # Python numbers: much faster to loop on
-        for position, row in enumerate(user_rows.tolist()):
-            user = data.user_ids[row]
-            picks = zip(ids[position], scores[position], strict=True)
-            candidates = [(data.item_ids[i], s, "personalized") for i, s in picks if i >= 0]
-            candidates += [(i, 0.0, "similar_to_recent") for i in similar.get(recent[user], [])]
-            shown = _shown(chain(candidates, fallback), booked.get(user, set()), catalog)
-            out += [(user, rank, *item) for rank, item in enumerate(shown, 1)]
-    return _frame(out, "subject_pseudonym", "listing_id")
+    if users.is_empty():
+        return _empty("subject_pseudonym", "listing_id")
+    rows = positions_in(users["user_id"], data.user_ids)
+    order = np.argsort(rows)  # users in the matrix's order
+    rows, recent = rows[order], positions_in(users["recent"], data.item_ids)[order]
+    keys = pl.Series(data.user_ids, dtype=pl.String)
+    item_ids = pl.Series(data.item_ids, dtype=pl.String)
+    category = catalog.codes(data.item_ids)
+    never = _booked(booked, data, rows)
+    alike = _similar_columns(similar, data)
+    fill = _popular_fill(popular, data)
+    names = ("subject_pseudonym", "listing_id")
+    frames = []
+    for at, block in _blocks(rows, len(data.item_ids)):
+        like_recent = alike[recent[at : at + len(block)]]
+        scored = model.recommend(block, CANDIDATES, exclude_seen=False)
+        sources = [scored, (like_recent, np.zeros(like_recent.shape)), fill]
+        excluded = never[at : at + len(block)]
+        frames.append(
+            _block_lists(
+                keys.gather(block), sources, excluded, category, item_ids, names, USER_REASONS
+            )
+        )
+    return pl.concat(frames)
+
+
+def _similar_columns(similar: pl.DataFrame, data: InteractionMatrix) -> np.ndarray:
+    """Per item column, the columns of its similar list in rank order, -1 past its end; one
+    more row, all -1, answers for column -1 (a listing the matrix does not hold)."""
+    alike = np.full((len(data.item_ids) + 1, LIST_LENGTH), -1, dtype=np.int64)
+    listing = positions_in(similar["listing_id"], data.item_ids)
+    alike[listing, similar["rank"].to_numpy() - 1] = positions_in(
+        similar["similar_listing_id"], data.item_ids
+    )
+    return alike
 
 
 def similar_listings(
@@ -145,14 +272,23 @@ def similar_listings(
 ) -> pl.DataFrame:
     """LIST_LENGTH similar listings per listing that may be shown: `listing_id, rank,
     similar_listing_id, score, reason`; popular ones fill a short list."""
-    out: list[tuple] = []
-    fallback = _fallback(popular)
-    for column, listing in enumerate(data.item_ids):
-        if not catalog.allows(listing):
-            continue
-        ids, scores = model.similar_items(column, CANDIDATES)
-        picks = zip(ids, scores, strict=True)
-        candidates = [(data.item_ids[i], float(s), "similar") for i, s in picks if i >= 0]
-        shown = _shown(chain(candidates, fallback), {listing}, catalog)
-        out += [(listing, rank, *item) for rank, item in enumerate(shown, 1)]
-    return _frame(out, "listing_id", "similar_listing_id")
+    category = catalog.codes(data.item_ids)
+    listings = np.flatnonzero(category >= 0)
+    if not len(listings):
+        return _empty("listing_id", "similar_listing_id")
+    item_ids = pl.Series(data.item_ids, dtype=pl.String)
+    fill = _popular_fill(popular, data)
+    names = ("listing_id", "similar_listing_id")
+    frames = []
+    for _, block in _blocks(listings, len(data.item_ids)):
+        itself = csr_matrix(
+            (np.ones(len(block), dtype=bool), (np.arange(len(block)), block)),
+            shape=(len(block), len(data.item_ids)),
+        )
+        sources = [model.similar_items(block, CANDIDATES), fill]
+        frames.append(
+            _block_lists(
+                item_ids.gather(block), sources, itself, category, item_ids, names, SIMILAR_REASONS
+            )
+        )
+    return pl.concat(frames)

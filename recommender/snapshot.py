@@ -124,15 +124,7 @@ def build_snapshot(
     season = interactions.filter(pl.col("ts") > end - timedelta(days=SEASON_DAYS))
     popular = popular_listings(season, catalog)
     similar = similar_listings(alike, data, catalog, popular)
-    similar_to = {
-        listing: group["similar_listing_id"].to_list()
-        for (listing,), group in similar.group_by("listing_id", maintain_order=True)
-    }
-    booked_by = {
-        user: set(items)
-        for user, items in booked.group_by("user_id").agg(pl.col("item_id")).iter_rows()
-    }
-    users = user_recommendations(model, data, interactions, booked_by, catalog, popular, similar_to)
+    users = user_recommendations(model, data, interactions, booked, catalog, popular, similar)
     return Snapshot(users, similar, popular, choice, (interactions["ts"].min(), end))
 
 
@@ -151,12 +143,15 @@ def export_recommendations(
     *,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    choice: ModelChoice | None = None,
 ) -> Path | None:
     """Train on the published marts `con` reads and write a new export version; its folder.
 
     Every subject with personalization consent teaches the model, visitors who never logged
     in included; lists are exported for users only, since the website asks by user id. With
-    no interactions at all nothing is written: the service keeps what it has.
+    no interactions at all nothing is written: the service keeps what it has. The model is
+    the week's choice from the latest export, or a new comparison's, unless `choice` names
+    one (as `almaty bench recommender` does, to time each model's export).
     """
     interactions = con.sql(
         "select subject_pseudonym as user_id, listing_id as item_id, strength as weight, "
@@ -176,7 +171,7 @@ def export_recommendations(
     )
     checked = check_interactions(interactions, "marts.fct_user_listing_interactions")
     booked = interactions.filter("booked").select("user_id", "item_id")
-    choice = recent_choice(_latest_manifest(export_dir), now.date())
+    choice = choice or recent_choice(_latest_manifest(export_dir), now.date())
     if choice is None:
         choice = choose_model(checked, now.date(), seed=seed, progress=progress)
     elif progress:
@@ -186,7 +181,7 @@ def export_recommendations(
     first, last = snapshot.training_window
     folder = write_export(
         export_dir,
-        snapshot.users.filter(pl.col("subject_pseudonym").is_in(users.to_list())),
+        snapshot.users.filter(pl.col("subject_pseudonym").is_in(users.implode())),
         snapshot.similar,
         snapshot.popular,
         {

@@ -7,8 +7,10 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
+from scipy.sparse import csr_matrix
 
 from recommender.interactions import check_interactions
 from recommender.recommendations import (
@@ -16,7 +18,8 @@ from recommender.recommendations import (
     MAX_RUN,
     MIN_INTERACTIONS,
     Catalog,
-    diversify,
+    diversified,
+    shown_first,
 )
 from recommender.snapshot import (
     RECHOOSE_DAYS,
@@ -73,11 +76,11 @@ def _longest_run(categories: list[str]) -> int:
 
 
 def test_diversify_breaks_long_runs_only_while_it_can() -> None:
-    catalog = Catalog({"a1": "a", "a2": "a", "a3": "a", "a4": "a", "b1": "b"})
-    ranked = [(item, 1.0, "personalized") for item in ("a1", "a2", "a3", "a4", "b1")]
-    order = [item for item, _, _ in diversify(ranked, catalog, 5)]
+    ranked = ("a1", "a2", "a3", "a4", "b1")
+    categories = np.array([[0, 0, 0, 0, 1]])  # a, a, a, a, b
+    order = [ranked[place] for place in diversified(categories, 5)[0]]
     assert order == ["a1", "a2", "b1", "a3", "a4"]  # b1 moved up; then only a is left
-    assert [item for item, _, _ in diversify(ranked, catalog, 3)] == ["a1", "a2", "b1"]
+    assert [ranked[place] for place in diversified(categories, 3)[0]] == ["a1", "a2", "b1"]
 
 
 def test_user_lists_never_offer_what_was_booked_or_cannot_be_shown(snapshot, booked, catalog):
@@ -193,3 +196,54 @@ def test_the_second_export_of_the_week_refits_the_chosen_model(tmp_path) -> None
     manifests = [json.loads((folder / "manifest.json").read_text()) for folder in (first, second)]
     assert manifests[0]["metrics"] == manifests[1]["metrics"]  # the same week's choice
     assert manifests[1]["metrics"]["chosen_on"] == "2026-02-01"
+
+
+def _shown_reference(row, excluded: set[int], category, limit: int) -> list[int]:
+    """Places of the first `limit` candidates that may be shown, each column once."""
+    seen, places = set(excluded), []
+    for place, column in enumerate(row):
+        if column >= 0 and column not in seen and category[column] >= 0:
+            seen.add(column)
+            places.append(place)
+    return (places + [-1] * limit)[:limit]
+
+
+def _diversified_reference(categories: list[int], n: int) -> list[int]:
+    """The re-ranking one list at a time: the best left, unless the last MAX_RUN picks
+    share a category and another is left."""
+    pending = [place for place, category in enumerate(categories) if category >= 0]
+    chosen: list[int] = []
+    while pending and len(chosen) < n:
+        run = [categories[place] for place in chosen[-MAX_RUN:]]
+        full = len(run) == MAX_RUN and len(set(run)) == 1
+        other = (i for i, place in enumerate(pending) if categories[place] != run[-1])
+        chosen.append(pending.pop(next(other, 0) if full else 0))
+    return chosen + [-1] * (n - len(chosen))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_shown_first_matches_a_list_at_a_time(seed) -> None:
+    rng = np.random.default_rng(seed)
+    rows, places, items = rng.integers(1, 6), rng.integers(1, 40), rng.integers(1, 15)
+    candidates = rng.integers(-1, items, size=(rows, places))  # repeats, and -1 for none
+    category = rng.integers(-1, 3, size=items)  # -1: may not be shown
+    excluded = csr_matrix(rng.random((rows, items)) < 0.2)
+    for limit in (1, 5, places + 3):
+        got = shown_first(candidates, excluded, category, limit)
+        expected = [
+            _shown_reference(row, set(excluded[r].indices), category, limit)
+            for r, row in enumerate(candidates.tolist())
+        ]
+        assert got.tolist() == expected
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_diversified_matches_a_list_at_a_time(seed) -> None:
+    rng = np.random.default_rng(seed)
+    rows, places = rng.integers(1, 6), rng.integers(1, 30)
+    categories = rng.integers(0, rng.integers(1, 4), size=(rows, places))  # long runs too
+    shown = rng.integers(0, places + 1, size=rows)
+    categories[np.arange(places) >= shown[:, np.newaxis]] = -1  # shorter lists
+    for n in (1, 4, places, places + 2):
+        expected = [_diversified_reference(row, n) for row in categories.tolist()]
+        assert diversified(categories, n).tolist() == expected
