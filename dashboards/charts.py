@@ -39,13 +39,20 @@ def daily_lines_by(frame: pd.DataFrame, value: str, by: str, title: str) -> alt.
     )
 
 
-def bars(frame: pd.DataFrame, category: str, value: str, title: str, fmt: str = ",") -> alt.Chart:
-    """Horizontal bars, largest first, one per value of `category`."""
+def bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    fmt: str = ",",
+    largest_first: bool = True,
+) -> alt.Chart:
+    """Horizontal bars, one per value of `category`: largest first, or in the frame's order."""
     return (
-        alt.Chart(frame, title=title, height=max(HEIGHT // 2, 24 * len(frame)))
+        alt.Chart(frame, title=title, height=_bars_height(len(frame)))
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None),
+            y=alt.Y(f"{category}:N", sort="-x" if largest_first else None, title=None),
             x=alt.X(f"{value}:Q", title=value.replace("_", " ")),
             tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=fmt)],
         )
@@ -55,7 +62,7 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str, fmt: str = 
 def stacked_bars(frame: pd.DataFrame, category: str, value: str, by: str, title: str) -> alt.Chart:
     """Horizontal bars per `category`, split in colours by `by`."""
     return (
-        alt.Chart(frame, title=title, height=max(HEIGHT // 2, 24 * frame[category].nunique()))
+        alt.Chart(frame, title=title, height=_bars_height(frame[category].nunique()))
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort="-x", title=None),
@@ -66,3 +73,7 @@ def stacked_bars(frame: pd.DataFrame, category: str, value: str, by: str, title:
             tooltip=[f"{category}:N", f"{by}:N", alt.Tooltip(f"{value}:Q", format=",")],
         )
     )
+
+
+def _bars_height(bars: int) -> int:
+    return max(HEIGHT // 2, 28 * bars)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import socket
-import subprocess
 import sys
 
 from almaty.errors import AlmatyError
@@ -45,9 +45,12 @@ def streamlit_command(host: str, port: int) -> list[str]:
 
 
 def start_dashboards(host: str, port: int) -> None:
-    """Serve the dashboards until interrupted; they read the published copy of the marts."""
+    """Serve the dashboards until interrupted; they read the published copy of the marts.
+
+    This process becomes the Streamlit server (exec), so a signal that stops `almaty
+    dashboards` stops the server itself and leaves no orphan holding the port.
+    """
     check_port_free(host, port)
     print(f"dashboards on http://{host}:{port} (Ctrl-C stops them)", flush=True)
-    status = subprocess.call(streamlit_command(host, port))
-    if status not in (0, -2):  # -2: stopped with Ctrl-C
-        raise AlmatyError(f"the dashboards server stopped with exit status {status}")
+    command = streamlit_command(host, port)
+    os.execv(command[0], command)

@@ -15,6 +15,8 @@ from dashboards.figures import WHAT_TO_RUN, default_range
 from dashboards.queries import NoData, Source, day_bounds, publication
 from serving.published_copy import ServingCopyReader
 
+CHART_FRAME_PX = 110  # title, axis labels and a legend below
+
 
 @st.cache_resource(show_spinner=False)
 def _reader(path: str) -> ServingCopyReader:
@@ -97,3 +99,8 @@ def count(value: Any) -> str:
 
 def share(value: Any) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+def chart(figure) -> None:
+    """An Altair chart across the column, as tall as the figure asks plus its title and axes."""
+    st.altair_chart(figure, width="stretch", height=int(figure.height) + CHART_FRAME_PX)

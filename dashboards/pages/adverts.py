@@ -20,18 +20,12 @@ def draw(source: q.Source, settings) -> None:
     middle.metric("Clicks", ui.count(total["clicks"]))
     right.metric("Click-through rate", ui.share(total["click_through_rate"]))
     daily = q.adverts_by(source, "day", first, last)
-    st.altair_chart(
-        charts.daily_lines(daily, ["impressions", "clicks"], "Impressions and clicks per day"),
-        width="stretch",
-    )
+    ui.chart(charts.daily_lines(daily, ["impressions", "clicks"], "Impressions and clicks per day"))
     adverts = figures.for_display(
         q.adverts_by(source, "advert_id", first, last), folded=["advert_id"]
     )
     st.subheader("By advert")
-    st.altair_chart(
-        charts.bars(adverts.head(15), "advert_id", "clicks", "Clicks, most shown adverts"),
-        width="stretch",
-    )
+    ui.chart(charts.bars(adverts.head(15), "advert_id", "clicks", "Clicks, most shown adverts"))
     ui.table(adverts, f"adverts-{first}-{last}")
 
 

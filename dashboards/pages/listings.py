@@ -44,7 +44,7 @@ def draw(source: q.Source, settings) -> None:
 
     st.subheader("From view to booking")
     funnel = figures.funnel_steps(totals)
-    st.altair_chart(charts.bars(funnel, "step", "actions", "The funnel"), width="stretch")
+    ui.chart(charts.bars(funnel, "step", "actions", "The funnel", largest_first=False))
     ui.table(funnel, f"listing-funnel-{first}-{last}")
 
     left, right = st.columns(2)
@@ -52,9 +52,7 @@ def draw(source: q.Source, settings) -> None:
         frame = figures.with_rates(q.listings_by(source, by, *window))
         with column:
             st.subheader(f"By {by}")
-            st.altair_chart(
-                charts.bars(frame, by, "revenue_kzt", f"Revenue by {by} (KZT)"), width="stretch"
-            )
+            ui.chart(charts.bars(frame, by, "revenue_kzt", f"Revenue by {by} (KZT)"))
             ui.table(frame, f"listings-by-{by}-{first}-{last}")
 
     best, worst = figures.best_and_worst(q.listings_by(source, "listing_id", *window))
@@ -69,10 +67,7 @@ def draw(source: q.Source, settings) -> None:
 
     st.subheader("Promotion packages")
     effect = figures.promotion_effect(q.listings_by(source, "is_promoted", *window))
-    st.altair_chart(
-        charts.bars(effect, "promotion", "bookings_per_view", "Bookings per view", fmt=".4f"),
-        width="stretch",
-    )
+    ui.chart(charts.bars(effect, "promotion", "bookings_per_view", "Bookings per view", fmt=".4f"))
     ui.table(
         effect,
         f"promotion-effect-{first}-{last}",

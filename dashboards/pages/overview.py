@@ -26,18 +26,13 @@ def draw(source: q.Source, settings) -> None:
     now = q.overview_totals(source, first, last, apps, devices)
     before = q.overview_totals(source, *figures.previous_period(first, last), apps, devices)
     st.subheader(f"{first} to {last}, against the {(last - first).days + 1} days before")
-    columns = st.columns(6)
+    columns = st.columns(3) + st.columns(3)
     for column, (name, label) in zip(columns, figures.OVERVIEW_METRICS, strict=True):
-        column.metric(
-            label, ui.count(now[name]), figures.change(now[name], before[name]), help=None
-        )
+        column.metric(label, ui.count(now[name]), figures.change(now[name], before[name]))
     st.caption("Searches, bookings and revenue cover every app and device.")
 
     daily = q.traffic_by_day(source, first, last, apps, devices)
-    st.altair_chart(
-        charts.daily_lines(daily, ["visitors", "sessions"], "Visitors and sessions per day"),
-        width="stretch",
-    )
+    ui.chart(charts.daily_lines(daily, ["visitors", "sessions"], "Visitors and sessions per day"))
     left, right = st.columns(2)
     for column, by, title in (
         (left, "app", "Sessions by app"),
@@ -45,7 +40,7 @@ def draw(source: q.Source, settings) -> None:
     ):
         split = q.traffic_split(source, by, first, last, apps, devices)
         with column:
-            st.altair_chart(charts.bars(split, by, "sessions", title), width="stretch")
+            ui.chart(charts.bars(split, by, "sessions", title))
             ui.table(split, f"traffic-by-{by}-{first}-{last}")
 
 

@@ -30,14 +30,12 @@ def draw(source: q.Source, settings) -> None:
         q.consent_by_day(source, first, last, scopes), CONSENT_COUNTS, small
     )
     left, right = st.columns(2)
-    left.altair_chart(
-        charts.daily_lines_by(consent, "subjects_opted_out", "scope", "People who refused"),
-        width="stretch",
-    )
-    right.altair_chart(
-        charts.daily_lines_by(consent, "opt_outs", "scope", "Refusals made that day"),
-        width="stretch",
-    )
+    with left:
+        ui.chart(
+            charts.daily_lines_by(consent, "subjects_opted_out", "scope", "People who refused")
+        )
+    with right:
+        ui.chart(charts.daily_lines_by(consent, "opt_outs", "scope", "Refusals made that day"))
     ui.table(
         figures.for_display(consent, suppressed=CONSENT_COUNTS),
         f"consent-{first}-{last}",
@@ -51,16 +49,12 @@ def draw(source: q.Source, settings) -> None:
     quarantined = outcomes[outcomes["outcome"] == "quarantined"]
     left, right = st.columns(2)
     with left:
-        st.altair_chart(
-            charts.stacked_bars(dropped, "reason", "records", "feed", "Dropped, by rule"),
-            width="stretch",
-        )
+        ui.chart(charts.stacked_bars(dropped, "reason", "records", "feed", "Dropped, by rule"))
     with right:
-        st.altair_chart(
+        ui.chart(
             charts.stacked_bars(
                 quarantined, "reason", "records", "feed", "Quarantined lines, by defect"
-            ),
-            width="stretch",
+            )
         )
     ui.table(
         outcomes,
@@ -70,10 +64,7 @@ def draw(source: q.Source, settings) -> None:
         "Feeds not delivered by day (consent, accounts, ...) always count.",
     )
     daily = q.quarantine_by_day(source, first, last)
-    st.altair_chart(
-        charts.daily_lines_by(daily, "lines", "reason", "Quarantined lines per delivery day"),
-        width="stretch",
-    )
+    ui.chart(charts.daily_lines_by(daily, "lines", "reason", "Quarantined lines per delivery day"))
 
     st.subheader("Erasure requests")
     requests = figures.suppress_small(q.erasure_requests(source, first, last), ["requests"], small)

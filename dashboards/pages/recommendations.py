@@ -31,10 +31,7 @@ def draw(source: q.Source, settings) -> None:
     daily = figures.suppress_small(
         q.recommender_input_by_day(source, first, last), ["subjects"], settings.min_group_size
     )
-    st.altair_chart(
-        charts.daily_lines(daily, ["subjects"], "People by the day they last interacted"),
-        width="stretch",
-    )
+    ui.chart(charts.daily_lines(daily, ["subjects"], "People by the day they last interacted"))
     ui.table(
         figures.for_display(daily, suppressed=["subjects"]),
         f"recommender-input-{first}-{last}",
@@ -59,9 +56,8 @@ def show_export(source: q.Source, export: figures.ExportSummary, export_dir) -> 
         reason = manifest.get("metrics", {}).get("not_evaluated", "no comparison recorded")
         st.info(f"The models were not compared for this export: {reason}")
     else:
-        st.altair_chart(
-            charts.bars(metrics, "model", "ndcg@10", "NDCG@10 on the held-out days", fmt=".4f"),
-            width="stretch",
+        ui.chart(
+            charts.bars(metrics, "model", "ndcg@10", "NDCG@10 on the held-out days", fmt=".4f")
         )
         ui.table(metrics, f"model-metrics-{export.version}")
 

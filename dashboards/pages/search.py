@@ -32,10 +32,7 @@ def draw(source: q.Source, settings) -> None:
     right.metric(
         "Clicked a result", ui.share(clicks), help="Share of searches with a click on a result."
     )
-    st.altair_chart(
-        charts.daily_lines(daily, ["zero_result_rate", "click_through_rate"], "Rates per day"),
-        width="stretch",
-    )
+    ui.chart(charts.daily_lines(daily, ["zero_result_rate", "click_through_rate"], "Rates per day"))
 
     st.subheader("Top queries")
     shown = figures.for_display(queries.head(TOP), folded=["query"])
@@ -56,10 +53,7 @@ def draw(source: q.Source, settings) -> None:
 
     st.subheader("Languages")
     by_language = q.searches_by_language(source, first, last, languages)
-    st.altair_chart(
-        charts.bars(by_language, "language", "searches", "Searches by query language"),
-        width="stretch",
-    )
+    ui.chart(charts.bars(by_language, "language", "searches", "Searches by query language"))
     ui.table(by_language, f"search-languages-{first}-{last}")
 
 
