@@ -107,6 +107,12 @@ def serving_copy_version(path: Path) -> tuple[int, int] | None:
     return stat.st_ino, stat.st_mtime_ns
 
 
+# `duckdb.connect(path)` would hand back the database this process already has open for that
+# path, which after a publication is the old file; attaching to a new in-memory database
+# opens the file anew.
+_ATTACHED = "published"
+
+
 class ServingCopyReader:
     """One read-only connection to the published copy, reopened when a new copy replaces it.
 
@@ -133,6 +139,9 @@ class ServingCopyReader:
             if self._con is None or version != self._version:
                 # The previous connection is dropped, not closed: cursors still reading it
                 # finish on the old copy and it closes with the last of them.
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._con = duckdb.connect()
+                self._con.execute(f"attach {_quoted(self.path)} as {_ATTACHED} (read_only)")
                 self._version = version
-            return self._con.cursor()
+            cursor = self._con.cursor()
+        cursor.execute(f"use {_ATTACHED}")
+        return cursor
