@@ -82,6 +82,10 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None) -> None:
     """The table, and a button to download exactly it as CSV."""
     if caption:
         st.caption(caption)
+    frame = frame.copy()
+    for column in frame.select_dtypes("datetime64").columns:  # Almaty days, not midnights
+        if (frame[column].dropna().dt.normalize() == frame[column].dropna()).all():
+            frame[column] = frame[column].dt.date
     st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(
         "Download as CSV",
