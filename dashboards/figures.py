@@ -13,7 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from recommender.export import MANIFEST_FILE, RECOMMENDATIONS, USERS_FILE, latest_version
+from recommender.export import (
+    MANIFEST_FILE,
+    RECOMMENDATIONS,
+    USERS_FILE,
+    ExportError,
+    latest_version,
+)
 
 SUPPRESSED = "suppressed"
 FOLDED = "other"
@@ -131,7 +137,10 @@ def latest_export(export_dir: Path) -> ExportSummary | None:
     if version is None:
         return None
     folder = export_dir / RECOMMENDATIONS / version
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ExportError(f"{folder / MANIFEST_FILE}: {error}") from None
     return ExportSummary(version, manifest, folder / USERS_FILE)
 
 

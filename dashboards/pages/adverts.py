@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from almaty.config import Settings
 from dashboards import charts, figures, ui
 from dashboards import queries as q
 
@@ -12,7 +13,7 @@ HELP = (
 )
 
 
-def draw(source: q.Source, settings) -> None:
+def draw(source: q.Source, settings: Settings) -> None:
     first, last = ui.date_range(source, ["adverts"], "adverts-dates")
     total = q.adverts_by(source, "total", first, last).iloc[0]
     left, middle, right = st.columns(3)

@@ -3,6 +3,7 @@ and worst listings, and what promotion packages change."""
 
 import streamlit as st
 
+from almaty.config import Settings
 from dashboards import charts, figures, ui
 from dashboards import queries as q
 
@@ -14,7 +15,7 @@ HELP = (
 PROMOTION = {"promoted": True, "not promoted": False}
 
 
-def draw(source: q.Source, settings) -> None:
+def draw(source: q.Source, settings: Settings) -> None:
     first, last = ui.date_range(source, ["listings"], "listings-dates")
     categories = ui.choose(
         "Category", q.distinct_values(source, "category"), "listings-category", "Listing category"

@@ -3,6 +3,7 @@ the split by app and device class."""
 
 import streamlit as st
 
+from almaty.config import Settings
 from dashboards import charts, figures, ui
 from dashboards import queries as q
 
@@ -14,7 +15,7 @@ HELP = (
 )
 
 
-def draw(source: q.Source, settings) -> None:
+def draw(source: q.Source, settings: Settings) -> None:
     first, last = ui.date_range(source, ["traffic"], "overview-dates")
     apps = ui.choose("App", q.distinct_values(source, "app"), "overview-app", "web, iOS or Android")
     devices = ui.choose(

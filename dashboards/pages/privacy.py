@@ -3,6 +3,7 @@ and erasure requests done or deferred with their age."""
 
 import streamlit as st
 
+from almaty.config import Settings
 from dashboards import charts, figures, ui
 from dashboards import queries as q
 
@@ -15,7 +16,7 @@ HELP = (
 CONSENT_COUNTS = ["subjects_granted", "subjects_opted_out", "grants", "opt_outs"]
 
 
-def draw(source: q.Source, settings) -> None:
+def draw(source: q.Source, settings: Settings) -> None:
     first, last = ui.date_range(source, ["consent", "outcomes", "erasure"], "privacy-dates")
     scopes = ui.choose(
         "Consent scope",

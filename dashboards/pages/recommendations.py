@@ -2,9 +2,12 @@
 popularity, how much of the catalog it recommends, and how fresh the export is."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import streamlit as st
 
+from almaty.config import Settings
+from almaty.errors import AlmatyError
 from dashboards import charts, figures, ui
 from dashboards import queries as q
 
@@ -20,13 +23,17 @@ NO_EXPORT = (
 )
 
 
-def draw(source: q.Source, settings) -> None:
+def draw(source: q.Source, settings: Settings) -> None:
     first, last = ui.date_range(source, ["interactions"], "recommendations-dates")
-    export = figures.latest_export(settings.export_dir)
-    if export is None:
-        st.info(NO_EXPORT)
+    try:
+        export = figures.latest_export(settings.export_dir)
+    except AlmatyError as error:
+        st.warning(f"The latest recommendation export cannot be read: {error}")
     else:
-        show_export(source, export, settings.export_dir)
+        if export is None:
+            st.info(NO_EXPORT)
+        else:
+            show_export(source, export, settings.export_dir)
     st.subheader("What the recommender learns from")
     daily = figures.suppress_small(
         q.recommender_input_by_day(source, first, last), ["subjects"], settings.min_group_size
@@ -40,7 +47,7 @@ def draw(source: q.Source, settings) -> None:
     )
 
 
-def show_export(source: q.Source, export: figures.ExportSummary, export_dir) -> None:
+def show_export(source: q.Source, export: figures.ExportSummary, export_dir: Path) -> None:
     manifest = export.manifest
     fresh = figures.freshness(manifest, datetime.now(UTC))
     columns = st.columns(4)

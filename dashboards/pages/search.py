@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from almaty.config import Settings
 from dashboards import charts, figures, ui
 from dashboards import queries as q
 
@@ -13,7 +14,7 @@ HELP = (
 TOP = 50
 
 
-def draw(source: q.Source, settings) -> None:
+def draw(source: q.Source, settings: Settings) -> None:
     first, last = ui.date_range(source, ["searches"], "search-dates")
     languages = ui.choose(
         "Query language",

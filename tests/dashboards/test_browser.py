@@ -77,7 +77,7 @@ def test_every_page_renders_in_chromium_without_an_error(served: str, tmp_path: 
             str(tmp_path / "chromium-profile"),  # a fresh user-data dir
             executable_path=chromium,
             args=CHROMIUM_ARGS,
-            viewport={"width": 1440, "height": 1000},
+            viewport={"width": 1440, "height": 2400},  # Streamlit scrolls inside the page
         )
         try:
             page = browser.new_page()

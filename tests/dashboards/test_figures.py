@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from almaty.errors import AlmatyError
 from dashboards import figures
 
 
@@ -156,6 +157,9 @@ def test_the_latest_export_and_every_version_kept(tmp_path: Path) -> None:
     (root / "latest").write_text("20260114T053000Z\n")
     latest = figures.latest_export(tmp_path)
     assert latest.version == "20260114T053000Z" and latest.manifest["model"] == "item_item"
+    (root / "latest").write_text("20260115T053000Z\n")  # a version that is not there
+    with pytest.raises(AlmatyError, match="20260115T053000Z"):
+        figures.latest_export(tmp_path)
     history = figures.export_history(tmp_path)
     assert history["version"].tolist() == ["20260114T053000Z", "20260113T053000Z"]
     assert history["ndcg@10"].tolist() == [0.15, 0.1]
