@@ -188,16 +188,6 @@ def freshness(manifest: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
-OVERVIEW_METRICS = (
-    ("visitors", "Visitors (per day, added up)"),
-    ("sessions", "Sessions"),
-    ("page_views", "Page views"),
-    ("searches", "Searches"),
-    ("bookings", "Bookings"),
-    ("revenue_kzt", "Revenue (KZT)"),
-)
-
-
 def zero_result_queries(queries: pd.DataFrame) -> pd.DataFrame:
     """Queries that found nothing at least once, those that most often did first."""
     lacking = queries[queries["zero_result_searches"] > 0]
