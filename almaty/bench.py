@@ -69,13 +69,15 @@ def _in_child(function, *args):
         return pool.submit(function, *args).result()
 
 
-def _generate_days(landing: Path, events: int, days: int, seed: int) -> tuple[float, float, int]:
+def _generate_days(
+    landing: Path, events: int, days: int, seed: int, start: date = BENCH_DAY
+) -> tuple[float, float, int]:
     from landing.generate import generate_landing_zone
 
     started = time.perf_counter()
     summary = generate_landing_zone(
         landing,
-        start=BENCH_DAY,
+        start=start,
         days=days,
         users=max(10, events // 50),
         events_per_day=events,
@@ -538,3 +540,104 @@ def bench_recommender(users: int, seed: int, repeats: int = 5) -> float:
     print(f"recommender_overhead_als={ratios['als']:.1f}")
     print(f"recommender_overhead={ratios[manifest['model']]:.1f}")
     return ratios[manifest["model"]]
+
+
+# --- the dashboards -----------------------------------------------------------------------
+
+DASHBOARDS_BENCH_START = date(2025, 1, 1)
+
+
+def dashboards_bench_data(root: Path, days: int, events: int, seed: int) -> dict[str, str]:
+    """The ALMATY_* settings of a warehouse built by `almaty run` from `days` generated days.
+
+    A year takes long to generate, ingest and model, so it is built once into a folder named
+    after its parameters under `root` and reused while present; the landing zone is deleted
+    once ingested (its files are over ten times the warehouse's size).
+    """
+    import shutil
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from almaty.secret import create_secret
+
+    folder = root / f"{days}d-{events}e-seed{seed}"
+    last = DASHBOARDS_BENCH_START + timedelta(days=days - 1)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")},
+        "ALMATY_LANDING_DIR": str(folder / "landing"),
+        "ALMATY_WAREHOUSE": str(folder / "warehouse.duckdb"),
+        "ALMATY_EXPORT_DIR": str(folder / "exports"),
+        "ALMATY_SECRET_KEY_FILE": str(folder / "secret.key"),
+        "ALMATY_AS_OF": str(last + timedelta(days=1)),
+    }
+    built = folder / "built.json"
+    if built.exists():
+        print(f"reusing the warehouse built in {folder}: {built.read_text().strip()}")
+        return env
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    started = time.perf_counter()
+    seconds, _, records = _in_child(
+        _generate_days, folder / "landing", events, days, seed, DASHBOARDS_BENCH_START
+    )
+    print(f"generated {days} day(s), {records:,} events and searches, in {seconds:.0f} s")
+    create_secret(folder / "secret.key")
+    run_started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "almaty", "run"], env=env, check=True)
+    run_seconds = time.perf_counter() - run_started
+    print(f"almaty run (ingest, dbt, publish, recommendations): {run_seconds:.0f} s")
+    shutil.rmtree(folder / "landing")
+    built.write_text(
+        json.dumps(
+            {
+                "days": days,
+                "events_per_day": events,
+                "records": records,
+                "generate_s": round(seconds),
+                "run_s": round(run_seconds),
+                "built_in_s": round(time.perf_counter() - started),
+            }
+        )
+        + "\n"
+    )
+    return env
+
+
+def bench_dashboards(days: int, events: int, seed: int, rounds: int = 3) -> float:
+    """Each page's first render (empty caches) with Streamlit's AppTest, on `days` generated
+    days of `events` events; the slowest page's worst round is the figure."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboards import APP, PAGES
+
+    print(f"machine: {machine_description()}")
+    env = dashboards_bench_data(Path("data/bench/dashboards"), days, events, seed)
+    os.environ.update({k: v for k, v in env.items() if k.startswith("ALMATY_")})
+
+    def render(page: str) -> float:
+        app = AppTest.from_file(str(APP), default_timeout=120)
+        app.switch_page(page)
+        started = time.perf_counter()
+        app.run()
+        seconds = time.perf_counter() - started
+        if app.exception or app.error:
+            raise RuntimeError(f"{page}: {[e.value for e in [*app.exception, *app.error]]}")
+        return seconds
+
+    render(next(iter(PAGES)))  # imports and the connection, once, as a running server has them
+    slowest = 0.0
+    for page in PAGES:
+        firsts = []
+        for _ in range(rounds):
+            st.cache_data.clear()
+            firsts.append(render(page))
+        again = render(page)
+        slowest = max(slowest, *firsts)
+        print(
+            f"{page}: first render {min(firsts):.2f} to {max(firsts):.2f} s over {rounds} "
+            f"rounds; again with its cached queries {again:.2f} s"
+        )
+    print(f"dashboards_slowest_first_render_s={slowest:.2f}")
+    return slowest

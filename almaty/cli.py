@@ -92,6 +92,13 @@ def _cmd_serve(args: argparse.Namespace) -> None:
     serve(create_app(settings.export_dir, user, settings.api_token), args.host, args.port)
 
 
+def _cmd_dashboards(args: argparse.Namespace) -> None:
+    from dashboards.launch import start_dashboards
+
+    load_settings()  # a bad setting is one line here, not an error box on every page
+    start_dashboards(args.host, args.port)
+
+
 def _cmd_demo(_: argparse.Namespace) -> None:
     from almaty.demo import run_demo
 
@@ -126,6 +133,12 @@ def _cmd_bench_ingest(args: argparse.Namespace) -> None:
     from almaty.bench import bench_ingest
 
     bench_ingest(events=args.events, days=args.days, seed=args.seed, repeat=args.repeat)
+
+
+def _cmd_bench_dashboards(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_dashboards
+
+    bench_dashboards(days=args.days, events=args.events, seed=args.seed)
 
 
 def _cmd_recommender_evaluate(args: argparse.Namespace) -> None:
@@ -240,6 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address (default %(default)s)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default %(default)s)")
+
+    dashboards = _command(
+        commands,
+        "dashboards",
+        _cmd_dashboards,
+        "serve the Streamlit dashboards for the marketing analysts",
+        "Serve the dashboards (Overview, Search, Listings, Adverts, Recommendations, Privacy "
+        "and compliance) over the published read-only copy of the marts beside "
+        "ALMATY_WAREHOUSE, and the latest recommendation export of ALMATY_EXPORT_DIR. "
+        "STREAMLIT_* environment settings apply.",
+    )
+    dashboards.add_argument("--host", default="127.0.0.1", help="address (default %(default)s)")
+    dashboards.add_argument("--port", type=_port, default=8501, help="port (default %(default)s)")
 
     bench = _group(commands, "bench", "benchmarks behind `make bench`")
     bench_generate = _command(
@@ -374,6 +400,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--users", type=_positive_int, default=20_000, help="users (default %(default)s)"
     )
     bench_recommender.add_argument("--seed", type=int, default=DEMO.seed)
+    bench_dashboards = _command(
+        bench,
+        "dashboards",
+        _cmd_bench_dashboards,
+        "each dashboard page's first render on a year of data",
+        "Build a warehouse from generated days once (kept under data/bench/dashboards and "
+        "reused), then render every page with Streamlit's AppTest with empty caches; the last "
+        "line is dashboards_slowest_first_render_s=X.XX.",
+    )
+    bench_dashboards.add_argument(
+        "--days", type=_positive_int, default=365, help="delivery days (default %(default)s)"
+    )
+    bench_dashboards.add_argument(
+        "--events", type=_positive_int, default=100_000, help="events a day (default %(default)s)"
+    )
+    bench_dashboards.add_argument("--seed", type=int, default=DEMO.seed)
     return parser
 
 

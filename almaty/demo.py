@@ -7,9 +7,6 @@ from almaty.sample_data import SampleSpec, generate_sample
 from almaty.secret import create_secret, load_secret
 from orchestration.launch import run_and_report
 
-# Stages of the data's path that later work adds; the demo names them until they exist.
-NOT_BUILT_YET = ("Streamlit dashboards (almaty dashboards)",)
-
 
 def run_demo(settings: Settings) -> None:
     """Create what is missing (secret, sample data), run what exists, say where to look."""
@@ -28,9 +25,6 @@ def run_demo(settings: Settings) -> None:
 
     run_and_report(settings, None, None)
 
-    print("\nnot built yet:")
-    for stage in NOT_BUILT_YET:
-        print(f"  - {stage}")
     print(
         "\nwhere to look:\n"
         f"  - sample landing zone (landing-v1 contract): {landing}\n"
@@ -40,6 +34,8 @@ def run_demo(settings: Settings) -> None:
         '      .venv/bin/python -c "import duckdb; print(duckdb.connect('
         f"'{settings.published}', read_only=True).sql('from marts.fct_traffic_daily limit 5'))\"\n"
         "  - the dbt models and what they mean: dbt_project/README.md\n"
+        "  - the dashboards for the marketing analysts over that copy: .venv/bin/almaty "
+        "dashboards  (http://127.0.0.1:8501)\n"
         f"  - recommendation exports (manifest.json has the model and its metrics): "
         f"{settings.export_dir / 'recommendations'}\n"
         "  - the recommendation service over the latest export: ALMATY_API_TOKEN=<a token of "

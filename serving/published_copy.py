@@ -9,6 +9,7 @@ new one, never half of one, and a reader holding the old file open never blocks 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,3 +105,43 @@ def serving_copy_version(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return stat.st_ino, stat.st_mtime_ns
+
+
+# `duckdb.connect(path)` would hand back the database this process already has open for that
+# path, which after a publication is the old file; attaching to a new in-memory database
+# opens the file anew.
+_ATTACHED = "published"
+
+
+class ServingCopyReader:
+    """One read-only connection to the published copy, reopened when a new copy replaces it.
+
+    Long-lived readers (the dashboards) keep it and call `connection()` before each query:
+    the old file stays readable to queries already running, and the pipeline never waits.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._version: tuple[int, int] | None = None
+
+    def version(self) -> tuple[int, int] | None:
+        """The copy's current version (see `serving_copy_version`); None before the first."""
+        return serving_copy_version(self.path)
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for the caller's thread, on the newest published copy."""
+        with self._lock:
+            version = self.version()
+            if version is None:
+                raise AlmatyError(f"{self.path}: nothing published yet (run `almaty run` first)")
+            if self._con is None or version != self._version:
+                # The previous connection is dropped, not closed: cursors still reading it
+                # finish on the old copy and it closes with the last of them.
+                self._con = duckdb.connect()
+                self._con.execute(f"attach {_quoted(self.path)} as {_ATTACHED} (read_only)")
+                self._version = version
+            cursor = self._con.cursor()
+        cursor.execute(f"use {_ATTACHED}")
+        return cursor

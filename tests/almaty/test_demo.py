@@ -17,6 +17,7 @@ def test_demo_creates_the_secret_and_sample_data_once(run_almaty, almaty_env) ->
     published = Path(almaty_env["ALMATY_WAREHOUSE"]).with_name("warehouse.published.duckdb")
     where_to_look = first.stdout.split("where to look")[1]
     assert str(landing) in where_to_look and str(published) in where_to_look
+    assert "almaty dashboards" in where_to_look
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_traffic_daily").fetchall()[0][0] > 0
     assert secret.read_text().strip() not in first.stdout + first.stderr

@@ -9,7 +9,12 @@ import duckdb
 import pytest
 
 from almaty.errors import AlmatyError
-from serving.published_copy import open_serving_copy, publish_serving_copy, serving_copy_version
+from serving.published_copy import (
+    ServingCopyReader,
+    open_serving_copy,
+    publish_serving_copy,
+    serving_copy_version,
+)
 
 NOW = datetime(2026, 1, 14, 6, 0, tzinfo=UTC)
 
@@ -80,3 +85,23 @@ def test_nothing_to_publish_or_nothing_published_is_a_clear_error(tmp_path: Path
     ):
         pass
     assert serving_copy_version(tmp_path / "published.duckdb") is None
+
+
+def test_a_long_lived_reader_reopens_when_a_new_copy_is_published(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path / "warehouse.duckdb", 1)
+    target = tmp_path / "published.duckdb"
+    reader = ServingCopyReader(target)
+    with pytest.raises(AlmatyError, match="nothing published yet"):
+        reader.connection()
+    publish_serving_copy(warehouse, target, NOW)
+    before = reader.connection()
+    _warehouse(warehouse, 2)
+    publish_serving_copy(warehouse, target, NOW)  # while `before` is still open
+    after = reader.connection()
+    visitors = "select visitors from marts.fct_traffic_daily"
+    assert after.execute(visitors).fetchall() == [(2,)]
+    assert before.execute(visitors).fetchall() == [(1,)]  # a query begun before finishes
+    again = reader.connection()
+    assert again.execute(visitors).fetchall() == [(2,)]
+    for con in (before, after, again):
+        con.close()
