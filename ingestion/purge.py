@@ -324,8 +324,10 @@ def _note_rules(con: duckdb.DuckDBPyConnection) -> bool:
     """Record a fingerprint of the suppression list and the retired listings; True when it
     differs from the one the last purge recorded."""
     [(fingerprint,)] = con.execute(
-        f"""select md5(coalesce((select string_agg(subject_digest || reason, ',' order by subject_digest, reason)
-            from {SCHEMA}.suppressed_subjects), '')
+        f"""select md5(coalesce((select string_agg(subject_digest || reason, ','
+              order by subject_digest, reason) from (
+                select subject_digest, reason from {SCHEMA}.suppressed_subjects
+                union select subject_digest, 'erasure' from {SCHEMA}.erased_subjects)), '')
           || '/' || coalesce((select string_agg(listing_id, ',' order by listing_id)
             from {SCHEMA}.listing_versions where is_retired), ''))"""
     ).fetchall()

@@ -184,8 +184,9 @@ def create_consent_intervals(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_listings(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, keys: Keys, as_of: date
 ) -> dict[str, int]:
-    """Rebuild listing versions: owners pseudonymized, contact details never stored, and a
-    listing deleted or past its posting period kept as its id and category only (policy 4.1).
+    """Rebuild listing versions: owners pseudonymized (and left out once erased or expired),
+    contact details never stored, and a listing deleted or past its posting period kept as its
+    id and category only (policy 4.1).
     """
     parsed, _ = load_feed(con, landing_dir, LISTINGS)
     quarantined = replace_quarantine(con, LISTINGS, parsed, None)
@@ -219,7 +220,10 @@ def refresh_listings(
           case when r.listing_id is null then v.lat end,
           case when r.listing_id is null then v.lon end,
           case when r.listing_id is null then v.price_kzt end,
-          case when r.listing_id is null then o.pseudonym end,
+          case when r.listing_id is null and {suppression_digest_sql("o.pseudonym")} not in (
+              select subject_digest from {SCHEMA}.suppressed_subjects
+              where reason in ('erasure', 'retention'))
+            then o.pseudonym end,
           case when r.listing_id is null then v.posted_at end,
           case when r.listing_id is null then v.expires_at end,
           case when r.listing_id is null then v.deleted_at end,
