@@ -29,6 +29,7 @@ bench: $(INSTALLED)
 	$(BIN)/almaty bench ingest
 	$(BIN)/almaty bench ingest --events 250000 --days 8
 	$(BIN)/almaty bench models
+	$(BIN)/almaty bench purge
 	$(BIN)/almaty bench serve
 	$(BIN)/almaty bench recommender
 

@@ -140,6 +140,12 @@ def _cmd_bench_models(args: argparse.Namespace) -> None:
     bench_models(events=args.events, days=args.days, seed=args.seed)
 
 
+def _cmd_bench_purge(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_purge
+
+    bench_purge(events=args.events, days=args.days, seed=args.seed)
+
+
 def _cmd_bench_recommender(args: argparse.Namespace) -> None:
     from almaty.bench import bench_recommender
 
@@ -343,6 +349,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_positive_int, default=30, help="delivery days (default %(default)s)"
     )
     bench_models.add_argument("--seed", type=int, default=DEMO.seed)
+
+    bench_purge = _command(
+        bench,
+        "purge",
+        _cmd_bench_purge,
+        "the purge and the compaction it triggers on a modelled warehouse",
+        "Generate, ingest and model delivery days of N events, refuse analytics for 1 %% of "
+        "users, and time the purge, the file's compaction, and a purge with nothing to do; "
+        "the last line is purge_seconds=X.X.",
+    )
+    bench_purge.add_argument(
+        "--events", type=_positive_int, default=200_000, help="events a day (default %(default)s)"
+    )
+    bench_purge.add_argument(
+        "--days", type=_positive_int, default=10, help="delivery days (default %(default)s)"
+    )
+    bench_purge.add_argument("--seed", type=int, default=DEMO.seed)
 
     recommender = _group(commands, "recommender", "the recommender: judge its models")
     evaluate = _command(

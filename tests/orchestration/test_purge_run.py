@@ -362,12 +362,47 @@ def test_bad_access_arguments_are_one_line_errors(scenario, args, fragment) -> N
     assert result.stderr.count("\n") == 1 and fragment in result.stderr
 
 
-def test_a_backfill_after_the_erasure_brings_nothing_back(scenario) -> None:
-    root, subjects = scenario["root"], scenario["subjects"]
-    result = _run(scenario["env"], "run", "--from", DAYS[0], "--to", DAYS[1])
+def test_settlement_time_passing_and_a_backfill_bring_nothing_back(scenario) -> None:
+    """At the next run: u5 has settled, u6's account (ended 2026-01-15) is three years gone,
+    and two old delivery days are ingested again after u1's erasure."""
+    root, subjects, zone = scenario["root"], scenario["subjects"], scenario["zone"]
+    zone.write(
+        "privacy/erasure_requests",
+        [{"request_id": "er_000002", "user_id": "u5", "requested_at": LATER,
+          "outstanding_obligations": True, "settled_at": "2026-02-01T10:00:00+05:00"}],
+    )  # fmt: skip
+    zone.write(
+        "privacy/accounts",
+        [{"user_id": "u6", "ts": "2026-01-15T10:00:00+05:00", "status": "terminated"}],
+    )
+    before = _rows_per_subject(root / "warehouse.duckdb", subjects)
+    env = {**scenario["env"], "ALMATY_AS_OF": "2029-02-01"}
+    result = _run(env, "run", "--from", DAYS[0], "--to", DAYS[1])
     assert result.returncode == 0, result.stderr
-    assert "erasure" in result.stdout  # ingestion dropped the erased user's records again
+    assert "erasure" in result.stdout  # ingestion dropped the erased users' records again
     for copy in COPIES:
-        left = _rows_per_subject(root / copy, subjects)
-        assert {n for _, n in left} & {"u1", "a1"} == set(), copy
-        assert subjects["u1"].encode() not in (root / copy).read_bytes()
+        left = {n for _, n in _rows_per_subject(root / copy, subjects)}
+        assert left & {"u1", "a1", "u5", "u6"} == set(), copy
+        for name in ("u1", "u5", "u6"):
+            assert subjects[name].encode() not in (root / copy).read_bytes(), (name, copy)
+    after = _rows_per_subject(root / "warehouse.duckdb", subjects)
+    kept = [n for n in subjects if n not in ("u1", "a1", "u2", "a2", "u3", "u5", "u6")]
+    for table in ("ingested.events", "ingested.searches", "intermediate.int_sessions"):
+        for name in kept:
+            assert after[table, name] == before[table, name], (table, name)
+    published = root / "warehouse.published.duckdb"
+    requests = _query(
+        published,
+        "select request_id, state, state_reason, erased_at is not null "
+        "from marts.fct_erasure_requests order by 1",
+    )
+    assert requests[1] == ("er_000002", "done", "obligations settled", True)
+    audit = set(
+        _query(
+            published,
+            "select rule, request_id, table_name from marts.fct_privacy_audit "
+            "where change = 'deleted'",
+        )
+    )
+    assert ("erasure", "er_000002", "ingested.events") in audit
+    assert ("retention", None, "ingested.events") in audit
