@@ -9,9 +9,9 @@ that has a pseudonym column, whatever its schema (ingested, dbt's intermediate a
 so a table added later is covered without a change here.
 
 What stays, and why: the suppression list and erasure requests hold digests only
-(privacy/suppression.py); an opted-out subject's consent changes and identity links stay,
-since they are what applies the opt-out to later deliveries (the consent feed delivers the
-choice again anyway). An erased or expired subject loses those too.
+(privacy/suppression.py); an opted-out subject's consent and account changes and identity
+links stay, since they are what applies the opt-out to later deliveries (the feeds deliver
+them again before every run anyway). An erased or expired subject loses those too.
 
 Every change is counted per rule (and erasure request) and table in the append-only
 `ingested.privacy_audit`; the Almaty days it removed rows of go to `ingested.purged_days`,
@@ -38,8 +38,13 @@ SUBJECT_COLUMNS = ("user_pseudonym", "anonymous_pseudonym", "subject_pseudonym")
 OWNER_COLUMN = "owner_pseudonym"
 # Rules in the order a row matching several is counted under (as ingestion ranks them).
 RULE_RANK = {"erasure": 1, "retention": 2, "analytics_opt_out": 3}
-# Tables an opted-out subject keeps its rows in: they apply the opt-out to later deliveries.
-KEPT_FOR_OPT_OUT = (f"{SCHEMA}.consent_changes", f"{SCHEMA}.identity_links")
+# Tables an opted-out subject keeps its rows in: they apply the opt-out to later deliveries,
+# and the feeds deliver them again before every run.
+KEPT_FOR_OPT_OUT = (
+    f"{SCHEMA}.consent_changes",
+    f"{SCHEMA}.account_changes",
+    f"{SCHEMA}.identity_links",
+)
 # Usage tables whose rows tell which Almaty days the daily models must rebuild.
 USAGE_TABLES = (f"{SCHEMA}.events", f"{SCHEMA}.searches")
 FLAGS = {"personalization": "personalization_allowed", "marketing": "marketing_allowed"}

@@ -93,6 +93,7 @@ class _Labels:
         for number, pseudonym in enumerate(anonymous, start=1):
             self.known[pseudonym] = f"your browser or app {number}"
         self.others: dict[tuple[str, str], str] = {}
+        self.counts: dict[str, int] = {}
 
     def __call__(self, column: str, value: str) -> str:
         if value in self.known:
@@ -100,8 +101,8 @@ class _Labels:
         key = (column, value)
         if key not in self.others:
             kind = {"ip_token": "network code", "device_pseudonym": "device"}.get(column, column)
-            count = sum(1 for c, _ in self.others if c == column) + 1
-            self.others[key] = f"{kind} {count}"
+            self.counts[column] = self.counts.get(column, 0) + 1
+            self.others[key] = f"{kind} {self.counts[column]}"
         return self.others[key]
 
 

@@ -234,9 +234,17 @@ def test_an_erased_owner_leaves_the_listing(zone) -> None:
     ]
 
 
-def test_the_audit_is_only_ever_appended_to(zone) -> None:
+def test_the_audit_is_only_ever_appended_to_and_a_settled_state_is_not_purged_again(
+    zone,
+) -> None:
     _people(zone)
     _erasure(zone, "r1", "u1", obligations=False, settled=None)
+    _consent(zone, "u2", "analytics")
+    _consent(zone, "u3", "personalization")
+    zone.write(
+        "privacy/accounts",
+        [{"user_id": "u2", "ts": "2025-01-01T10:00:00+05:00", "status": "active"}],
+    )
     _purge(zone)
     first = _audit(zone)
     second = _purge(zone)  # nothing left to do
