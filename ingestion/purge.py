@@ -66,12 +66,16 @@ class PurgeResult:
     rules_changed: bool = False
 
     @property
+    def rows_removed(self) -> int:
+        return sum(n for (_, _, _, change), n in self.changes.items() if change == "deleted")
+
+    @property
     def needs_compaction(self) -> bool:
         """Old values may sit in the file's freed blocks: rows went, owners were cleared, or
         the rules changed (the privacy rules rebuild their tables, leaving the old rows)."""
         return self.rules_changed or any(
             rows
-            for (_, _, table, change), rows in self.changes.items()
+            for (_, _, _, change), rows in self.changes.items()
             if change in ("deleted", "owner_removed")
         )
 
