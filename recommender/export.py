@@ -6,7 +6,7 @@ snapshot with `read_export`. The layout under ALMATY_EXPORT_DIR:
 
     recommendations/
       latest                    the current version's folder name, one line
-      20260114T053000Z/         one version; never changed once in place
+      20260114T053000Z/         one version; never changed once in place (but by remove_users)
         users.parquet
         similar.parquet
         popular.parquet
