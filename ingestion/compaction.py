@@ -24,30 +24,30 @@ def _quoted(path: Path) -> str:
 def compact_database(path: Path) -> tuple[int, int]:
     """Rewrite the DuckDB file `path` with only its live data; its sizes before and after.
 
-    The caller must hold the warehouse's write slot (the Dagster pool) and no connection.
+    The caller must hold the warehouse's write slot (the Dagster pool). The writing
+    connection stays open until the new file is in place, so another process waiting for
+    the file's lock opens the new file, never the old one.
     """
     wal = path.with_name(path.name + ".wal")
-    with duckdb.connect(str(path)) as con:
-        con.execute("checkpoint")  # the write-ahead log into the file, so it can be copied
-    if wal.exists():
-        raise AlmatyError(f"{path}: its write-ahead log is still in use; compaction skipped")
     before = path.stat().st_size
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.compacting")
     try:
-        with duckdb.connect() as con:
-            con.execute(f"attach {_quoted(path)} as source (read_only)")
-            con.execute(f"attach {_quoted(partial)} as target")
-            con.execute("copy from database source to target")
-            con.execute("detach target")
-            con.execute("detach source")
-        with open(partial, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        with duckdb.connect(str(path)) as con:
+            con.execute("checkpoint")  # the write-ahead log into the file, so it can be copied
+            if wal.exists():
+                raise AlmatyError(f"{path}: its write-ahead log is still in use; not compacted")
+            [(source,)] = con.execute("select current_database()").fetchall()
+            con.execute(f"attach {_quoted(partial)} as compacted")
+            con.execute(f'copy from database "{source}" to compacted')
+            con.execute("detach compacted")
+            with open(partial, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(partial, path)
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
     finally:
         partial.unlink(missing_ok=True)
         partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
