@@ -16,7 +16,7 @@ pipeline_job = define_asset_job(
 # `almaty privacy purge`: everything but ingesting usage days. The daily models still need a
 # partition: the newest ingested delivery day is rebuilt with the days the purge touched.
 purge_job = define_asset_job(
-    "privacy_purge",
+    "purge",  # not "privacy_purge": that is the asset's op
     selection=AssetSelection.all() - AssetSelection.assets("events", "searches"),
     description=(
         "Privacy rules and listings, the purge, the dbt models of the days it touched, then "

@@ -138,7 +138,7 @@ def run_purge(settings: Settings) -> RunOutcome:
     os.environ["DAGSTER_HOME"] = str(home)
     newest = newest_ingested_day(home)
     print(f"privacy purge (daily models of {newest} and the days it touches) ...", flush=True)
-    return _execute(settings, "privacy_purge", newest, newest)
+    return _execute(settings, "purge", newest, newest)
 
 
 def _execute(settings: Settings, job_name: str, first: date, last: date) -> RunOutcome:

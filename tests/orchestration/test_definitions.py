@@ -131,3 +131,11 @@ def test_schedule_and_sensor_exist_and_start_switched_off() -> None:
     assert schedule.execution_timezone == "Asia/Almaty"
     assert schedule.default_status.value == "STOPPED"
     assert defs.resolve_sensor_def("late_files").default_status.value == "STOPPED"
+
+
+def test_the_purge_job_is_everything_but_ingesting_usage_days() -> None:
+    job = defs.resolve_job_def("purge")
+    ops = {node.name for node in job.nodes}
+    assert {"privacy_rules", "listings", "privacy_purge", "daily_models", "whole_models"} <= ops
+    assert {"serving_copy", "recommendations"} <= ops
+    assert "usage" not in ops
