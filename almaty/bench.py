@@ -236,6 +236,81 @@ def bench_models(events: int, days: int, seed: int) -> float:
     return share
 
 
+def _refuse_analytics(landing: Path, share: float) -> int:
+    """Append analytics refusals, after the last day, for `share` of the users seen."""
+    import duckdb
+
+    files = str(landing / "events" / "date=*" / "*.jsonl*")
+    users = duckdb.sql(
+        f"select distinct user_id from read_json('{files}', ignore_errors=true) "
+        "where user_id is not null order by user_id"
+    ).fetchall()
+    chosen = users[:: max(1, round(1 / share))]
+    folder = landing / "privacy" / "consent"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "bench-refusals.jsonl", "w") as out:
+        for (user,) in chosen:
+            out.write(
+                json.dumps(
+                    {"user_id": user, "anonymous_id": None, "ts": "2030-01-01T00:00:00Z",
+                     "scope": "analytics", "granted": False}
+                )
+                + "\n"
+            )  # fmt: skip
+    return len(chosen)
+
+
+def bench_purge(events: int, days: int, seed: int) -> float:
+    """The purge over an ingested and modelled warehouse after analytics refusals of 1 % of
+    users, the compaction it triggers, and a purge with nothing to do (every run's cost)."""
+    from datetime import timedelta
+
+    from almaty.config import load_settings
+    from almaty.secret import create_secret, load_secret
+    from ingestion.compaction import compact_database
+    from ingestion.purge import purge_warehouse
+    from ingestion.rules import derive_keys, refresh_privacy_rules
+    from ingestion.warehouse import open_warehouse
+    from orchestration.models import dbt_build_args
+
+    print(f"machine: {machine_description()}")
+    with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
+        root = Path(tmp)
+        landing, warehouse = root / "landing", root / "warehouse.duckdb"
+        _, _, records = _in_child(_generate_days, landing, events, days, seed)
+        create_secret(root / "secret.key")
+        _in_child(_ingest, landing, warehouse, root / "secret.key")
+        as_of = BENCH_DAY + timedelta(days=days)
+        settings = load_settings({"ALMATY_WAREHOUSE": str(warehouse), "ALMATY_AS_OF": str(as_of)})
+        _run_dbt(dbt_build_args(settings, None))
+        print(f"{days} day(s), {records:,} events and searches, ingested and modelled")
+        refusing = _refuse_analytics(landing, 0.01)
+        keys = derive_keys(load_secret(root / "secret.key"))
+
+        def purge() -> tuple[float, object]:
+            started = time.perf_counter()
+            with open_warehouse(warehouse) as con:
+                con.execute("begin transaction")
+                refresh_privacy_rules(con, landing, keys, as_of, 3)
+                con.execute("commit")
+                result = purge_warehouse(con, as_of, 3, datetime.now(UTC))
+            return time.perf_counter() - started, result
+
+        seconds, result = purge()
+        print(
+            f"purge after {refusing} analytics refusals: {seconds:.1f} s, "
+            f"{result.rows_removed:,} rows removed, {len(result.days)} day(s) to rebuild"
+        )
+        started = time.perf_counter()
+        before, after = compact_database(warehouse)
+        compaction = time.perf_counter() - started
+        print(f"compaction: {compaction:.1f} s, {before / 2**20:,.0f} -> {after / 2**20:,.0f} MB")
+        idle, _ = purge()
+        print(f"purge with nothing to do (every run): {idle:.1f} s")
+    print(f"purge_seconds={seconds + compaction:.1f}")
+    return seconds + compaction
+
+
 # --- the recommendation service -----------------------------------------------------------
 
 BENCH_TOKEN = "bench-token-0123456789abcdef"  # a throwaway token for a loopback-only server

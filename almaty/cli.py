@@ -64,6 +64,36 @@ def _cmd_run(args: argparse.Namespace) -> None:
     run_and_report(load_settings(), args.first, args.last)
 
 
+def _cmd_privacy_purge(_: argparse.Namespace) -> None:
+    from orchestration.launch import purge_and_report
+
+    purge_and_report(load_settings())
+
+
+def _cmd_privacy_access(args: argparse.Namespace) -> None:
+    from almaty.secret import load_secret
+    from privacy.pseudonyms import Pseudonymizer
+    from serving.access import access_report, write_access_report
+    from serving.published_copy import open_serving_copy
+
+    if args.out is not None and not args.out.parent.is_dir():
+        raise AlmatyError(f"--out {args.out}: the folder {args.out.parent} does not exist", 2)
+    settings = load_settings()
+    pseudonym = Pseudonymizer(load_secret(settings.secret_key_file), "user")(args.user_id)
+    with open_serving_copy(settings.access_copy) as con:
+        report = access_report(con, pseudonym)
+    write_access_report(report, args.out)
+    if args.out is not None:
+        tables = len(report["tables"])
+        print(f"wrote {args.out}: {tables} table(s) hold data about this user", file=sys.stderr)
+
+
+def _user_id(text: str) -> str:
+    if not text or not text.isprintable():
+        raise argparse.ArgumentTypeError("must be the website's account id (printable, not empty)")
+    return text
+
+
 def _cmd_ui(args: argparse.Namespace) -> None:
     from orchestration.launch import start_ui
 
@@ -115,6 +145,12 @@ def _cmd_bench_models(args: argparse.Namespace) -> None:
     from almaty.bench import bench_models
 
     bench_models(events=args.events, days=args.days, seed=args.seed)
+
+
+def _cmd_bench_purge(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_purge
+
+    bench_purge(events=args.events, days=args.days, seed=args.seed)
 
 
 def _cmd_bench_recommender(args: argparse.Namespace) -> None:
@@ -239,6 +275,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--from", dest="first", type=_iso_date, help="first delivery day")
     run.add_argument("--to", dest="last", type=_iso_date, help="last delivery day")
+    privacy = _group(commands, "privacy", "the purge and access requests (privacy policy 4, 6)")
+    _command(
+        privacy,
+        "purge",
+        _cmd_privacy_purge,
+        "bring the warehouse, its copies and the exports in line with the privacy feeds now",
+        "Run the purge alone (every `almaty run` runs it too): erasures free to run, analytics "
+        "opt-outs and retention remove the subject everywhere, personalization opt-outs leave "
+        "the recommendations; then the models of the days it touched, the published copies "
+        "and a new export. Each purge is appended to the audit (marts.fct_privacy_audit).",
+    )
+    access = _command(
+        privacy,
+        "access",
+        _cmd_privacy_access,
+        "write everything the warehouse holds about one user, as explained JSON",
+        "Find the user through their pseudonym in the published access copy (so it works while "
+        "the pipeline runs) and write every table's rows about them, with a plain explanation "
+        "of every field and of what was pseudonymized or coarsened.",
+    )
+    access.add_argument(
+        "--user-id", required=True, type=_user_id, help="the website's account id of the user"
+    )
+    access.add_argument(
+        "--out", type=Path, help="write the JSON to this file (default: standard output)"
+    )
     ui = _command(commands, "ui", _cmd_ui, "start the Dagster web UI on the same definitions")
     ui.add_argument("--port", type=_positive_int, default=3000, help="port (default %(default)s)")
     _command(commands, "demo", _cmd_demo, "sample data and the whole pipeline, then where to look")
@@ -320,6 +382,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_positive_int, default=30, help="delivery days (default %(default)s)"
     )
     bench_models.add_argument("--seed", type=int, default=DEMO.seed)
+
+    bench_purge = _command(
+        bench,
+        "purge",
+        _cmd_bench_purge,
+        "the purge and the compaction it triggers on a modelled warehouse",
+        "Generate, ingest and model delivery days of N events, refuse analytics for 1 %% of "
+        "users, and time the purge, the file's compaction, and a purge with nothing to do; "
+        "the last line is purge_seconds=X.X.",
+    )
+    bench_purge.add_argument(
+        "--events", type=_positive_int, default=200_000, help="events a day (default %(default)s)"
+    )
+    bench_purge.add_argument(
+        "--days", type=_positive_int, default=10, help="delivery days (default %(default)s)"
+    )
+    bench_purge.add_argument("--seed", type=int, default=DEMO.seed)
 
     recommender = _group(commands, "recommender", "the recommender: judge its models")
     evaluate = _command(

@@ -45,6 +45,11 @@ class Settings:
         """The read-only copy of the marts for readers, beside the warehouse file."""
         return self.warehouse.with_name(f"{self.warehouse.stem}.published{self.warehouse.suffix}")
 
+    @property
+    def access_copy(self) -> Path:
+        """The read-only copy of the rows per person that access requests read."""
+        return self.warehouse.with_name(f"{self.warehouse.stem}.access{self.warehouse.suffix}")
+
 
 def parse_date(text: str, where: str) -> date:
     """A YYYY-MM-DD date, or a ConfigError naming `where` it came from."""

@@ -15,6 +15,7 @@ from ingestion.feeds import FEEDS
 from ingestion.rules import ALMATY
 from ingestion.warehouse import SCHEMA
 from privacy.detect import find_personal_data
+from privacy.suppression import suppression_digest_sql
 
 # Columns that carry text from the website after scrubbing; pseudonyms, tokens and the site's
 # own ids (UUIDs can hold long digit runs) are keyed or random and are not scanned.
@@ -61,17 +62,28 @@ def forbidden_records(
     """Stored records of days `first..last` that belong to a suppressed subject (directly or
     through an anonymous id linked to one), or anonymous records older than `cutoff`."""
     suppressed = con.execute(
-        f"""with subjects as (
-          select subject_pseudonym as subject, reason from {SCHEMA}.suppressed_subjects
+        f"""with stored as (
+          select {FEEDS[feed].key} as record, user_pseudonym, anonymous_pseudonym
+          from {SCHEMA}.{feed} where delivery_day between ? and ?
+        ), present as (
+          select distinct subject from (
+            select user_pseudonym as subject from stored
+            union all select anonymous_pseudonym from stored)
+          where subject is not null
+        ), suppressed as (
+          select p.subject, s.reason from present p join {SCHEMA}.suppressed_subjects s
+            on s.subject_digest = {suppression_digest_sql("p.subject")}
+        ), subjects as (
+          select subject, reason from suppressed
           union all
           select l.anonymous_pseudonym, s.reason
           from {SCHEMA}.identity_links l
-          join {SCHEMA}.suppressed_subjects s on s.subject_pseudonym = l.user_pseudonym
+          join {SCHEMA}.suppressed_subjects s
+            on s.subject_digest = {suppression_digest_sql("l.user_pseudonym")}
         )
-        select s.reason, count(distinct r.{FEEDS[feed].key})
-        from {SCHEMA}.{feed} r join subjects s
+        select s.reason, count(distinct r.record)
+        from stored r join subjects s
           on s.subject in (r.user_pseudonym, r.anonymous_pseudonym)
-        where r.delivery_day between ? and ?
         group by s.reason""",
         [first, last],
     ).fetchall()

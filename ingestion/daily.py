@@ -38,6 +38,7 @@ from landing.contract import BAD_IP, feed_files
 from privacy.consent import consent_at_time_sql, refused_now_sql
 from privacy.location import coarsen_location_sql
 from privacy.network import client_address, day_key, ip_network_of, ip_token
+from privacy.suppression import suppression_digest_sql
 from privacy.text import scrub_query, scrub_url
 from privacy.user_agent import describe_user_agent
 
@@ -259,9 +260,14 @@ def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute(
         f"""create or replace temp table watched as
-        with subjects as (
-          select subject from consent_intervals
-          union select subject_pseudonym from {SCHEMA}.suppressed_subjects
+        with suppressed as (
+          select pseudonym as subject from (
+            select pseudonym from map_user_id union select pseudonym from map_anonymous_id
+            union select user_pseudonym from {SCHEMA}.identity_links)
+          where {suppression_digest_sql("pseudonym")} in (
+            select subject_digest from {SCHEMA}.suppressed_subjects)
+        ), subjects as (
+          select subject from consent_intervals union select subject from suppressed
         )
         select subject from subjects
         union select l.anonymous_pseudonym from {SCHEMA}.identity_links l
@@ -353,7 +359,7 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
           select s.row_key, min(case p.reason when 'erasure' then 1 when 'retention' then 2
                                   else 3 end) as rank
           from record_subject_list s join {SCHEMA}.suppressed_subjects p
-            on p.subject_pseudonym = s.subject
+            on p.subject_digest = {suppression_digest_sql("s.subject")}
           group by s.row_key
         ), now_refused as (
           select row_key,

@@ -20,6 +20,7 @@ from ingestion.sources import load_feed, replace_quarantine
 from ingestion.warehouse import SCHEMA
 from privacy.consent import consent_intervals_sql, refused_now_sql
 from privacy.pseudonyms import Pseudonymizer, derive_key, key_version
+from privacy.suppression import suppression_digest_sql
 from privacy.text import scrub_text
 
 ALMATY = "Asia/Almaty"
@@ -122,13 +123,14 @@ def refresh_privacy_rules(
     counts["erasure_requests"] = _rebuild(
         con,
         "erasure_requests",
-        f"""select request_id, user_pseudonym, requested_at, outstanding, settled_at,
+        f"""select request_id, user_digest, requested_at, outstanding, settled_at,
           case when not outstanding or settled_at is not null then 'done' else 'deferred' end,
           case when not outstanding then 'no outstanding obligations'
                when settled_at is not null then 'obligations settled'
                else 'outstanding obligations' end
         from (
-          select e.request_id, arg_min(u.pseudonym, e.requested_at) as user_pseudonym,
+          select e.request_id,
+            {suppression_digest_sql("arg_min(u.pseudonym, e.requested_at)")} as user_digest,
             min(e.requested_at) as requested_at,
             bool_or(e.outstanding_obligations) as outstanding,
             max(e.settled_at) as settled_at
@@ -140,27 +142,31 @@ def refresh_privacy_rules(
     counts["suppressed_subjects"] = _rebuild(
         con,
         "suppressed_subjects",
-        f"""select user_pseudonym, 'erasure', coalesce(settled_at, requested_at)
+        f"""select user_digest, 'erasure', coalesce(settled_at, requested_at)
         from {SCHEMA}.erasure_requests where state = 'done'
         union all
-        select r.subject, 'analytics_opt_out', i.valid_from
+        select subject_digest, 'erasure', erased_at from {SCHEMA}.erased_subjects
+        union all
+        select {suppression_digest_sql("r.subject")}, 'analytics_opt_out', i.valid_from
         from ({refused_now_sql("consent_intervals", "analytics")}) r
         join consent_intervals i
           on i.subject = r.subject and i.scope = 'analytics' and i.valid_to is null
         union all
-        select user_pseudonym, 'retention', changed_at from (
+        select {suppression_digest_sql("user_pseudonym")}, 'retention', changed_at from (
           select user_pseudonym, arg_max(status, changed_at) as status,
             max(changed_at) as changed_at
           from {SCHEMA}.account_changes group by user_pseudonym)
         where status = 'terminated'
           and timezone('{ALMATY}', changed_at)::date < '{cutoff.isoformat()}'::date""",
     )
-    # An erased user's own history goes too; the request and the suppression list remain.
+    # An erased or expired user's own history goes too; the request and the suppression
+    # list remain, as digests.
     for table in ("consent_changes", "account_changes"):
         key = "subject_pseudonym" if table == "consent_changes" else "user_pseudonym"
         con.execute(
-            f"""delete from {SCHEMA}.{table} where {key} in (select subject_pseudonym
-              from {SCHEMA}.suppressed_subjects where reason = 'erasure')"""
+            f"""delete from {SCHEMA}.{table} where {suppression_digest_sql(key)} in (
+              select subject_digest from {SCHEMA}.suppressed_subjects
+              where reason in ('erasure', 'retention'))"""
         )
     return counts
 
@@ -180,8 +186,9 @@ def create_consent_intervals(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_listings(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, keys: Keys, as_of: date
 ) -> dict[str, int]:
-    """Rebuild listing versions: owners pseudonymized, contact details never stored, and a
-    listing deleted or past its posting period kept as its id and category only (policy 4.1).
+    """Rebuild listing versions: owners pseudonymized (and left out once erased or expired),
+    contact details never stored, and a listing deleted or past its posting period kept as its
+    id and category only (policy 4.1).
     """
     parsed, _ = load_feed(con, landing_dir, LISTINGS)
     quarantined = replace_quarantine(con, LISTINGS, parsed, None)
@@ -215,7 +222,10 @@ def refresh_listings(
           case when r.listing_id is null then v.lat end,
           case when r.listing_id is null then v.lon end,
           case when r.listing_id is null then v.price_kzt end,
-          case when r.listing_id is null then o.pseudonym end,
+          case when r.listing_id is null and {suppression_digest_sql("o.pseudonym")} not in (
+              select subject_digest from {SCHEMA}.suppressed_subjects
+              where reason in ('erasure', 'retention'))
+            then o.pseudonym end,
           case when r.listing_id is null then v.posted_at end,
           case when r.listing_id is null then v.expires_at end,
           case when r.listing_id is null then v.deleted_at end,

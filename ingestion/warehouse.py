@@ -79,16 +79,17 @@ TABLES: dict[str, str] = {
 )""",
     "erasure_requests": """(
   request_id varchar not null,
-  user_pseudonym varchar not null,
+  user_digest varchar not null,
   requested_at timestamptz not null,
   outstanding_obligations boolean not null,
   settled_at timestamptz,
   state varchar not null,
   state_reason varchar not null
 )""",
-    # Subjects none of whose records may be stored, and why; pseudonyms only.
+    # Subjects none of whose records may be stored, and why: digests of their pseudonyms
+    # (privacy/suppression.py), so an erased pseudonym is nowhere in the file.
     "suppressed_subjects": """(
-  subject_pseudonym varchar not null,
+  subject_digest varchar not null,
   reason varchar not null,
   since timestamptz
 )""",
@@ -98,6 +99,28 @@ TABLES: dict[str, str] = {
   delivery_day date not null,
   anonymous_pseudonym varchar not null,
   user_pseudonym varchar not null
+)""",
+    # Anonymous ids seen with an erased user, kept as digests once the purge removed the
+    # identity links that tied them to the user, so their later records are still dropped.
+    "erased_subjects": """(
+  subject_digest varchar not null,
+  request_id varchar not null,
+  erased_at timestamptz not null
+)""",
+    # What every purge removed, per rule (and erasure request) and table: append-only.
+    "privacy_audit": """(
+  purge_id varchar not null,
+  purged_at timestamptz not null,
+  rule varchar not null,
+  request_id varchar,
+  table_name varchar,
+  change varchar not null,
+  rows bigint not null
+)""",
+    # Almaty days whose daily models must be rebuilt because a purge removed rows of them;
+    # the dbt daily models read them and the run clears them once built.
+    "purged_days": """(
+  day date not null
 )""",
     "listing_versions": """(
   listing_id varchar not null,

@@ -11,8 +11,9 @@ from almaty.config import load_settings
 from orchestration.assets import listings, privacy_rules, usage
 from orchestration.checks import ingestion_checks, mart_checks
 from orchestration.dbt_manifest import DBT_EXECUTABLE, dbt_project
-from orchestration.jobs import daily_pipeline, pipeline_job
+from orchestration.jobs import daily_pipeline, pipeline_job, purge_job
 from orchestration.models import daily_models, whole_models
+from orchestration.privacy import privacy_purge
 from orchestration.publishing import serving_copy
 from orchestration.recommendations import recommendations
 from orchestration.resources import WarehouseResource
@@ -25,13 +26,14 @@ def build_definitions(warehouse: WarehouseResource) -> Definitions:
             privacy_rules,
             listings,
             usage,
+            privacy_purge,
             whole_models,
             daily_models,
             serving_copy,
             recommendations,
         ],
         asset_checks=[*ingestion_checks, *mart_checks],
-        jobs=[pipeline_job],
+        jobs=[pipeline_job, purge_job],
         schedules=[daily_pipeline],
         sensors=[late_files],
         resources={

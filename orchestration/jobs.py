@@ -8,8 +8,19 @@ pipeline_job = define_asset_job(
     "pipeline",
     selection=AssetSelection.all(),
     description=(
-        "Privacy rules and listings, events and searches of the chosen delivery days, the dbt "
-        "models over them, then the published copy of the marts."
+        "Privacy rules and listings, events and searches of the chosen delivery days, the "
+        "purge, the dbt models over them, then the published copies and the export."
+    ),
+)
+
+# `almaty privacy purge`: everything but ingesting usage days. The daily models still need a
+# partition: the newest ingested delivery day is rebuilt with the days the purge touched.
+purge_job = define_asset_job(
+    "purge",  # not "privacy_purge": that is the asset's op
+    selection=AssetSelection.all() - AssetSelection.assets("events", "searches"),
+    description=(
+        "Privacy rules and listings, the purge, the dbt models of the days it touched, then "
+        "the published copies and the export; no usage day is ingested."
     ),
 )
 

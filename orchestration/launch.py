@@ -99,17 +99,50 @@ def _failure_lines(result) -> list[str]:
     return lines
 
 
-def run_pipeline(settings: Settings, first: date | None, last: date | None) -> RunOutcome:
-    """Materialize every asset for the delivery days as one in-process Dagster run."""
+def _check_setup(settings: Settings) -> None:
     if not settings.landing_dir.is_dir():
         raise ConfigError(
             f"ALMATY_LANDING_DIR {settings.landing_dir}: no landing zone there "
             "(create one with `almaty generate`)"
         )
     load_secret(settings.secret_key_file)
+
+
+def run_pipeline(settings: Settings, first: date | None, last: date | None) -> RunOutcome:
+    """Materialize every asset for the delivery days as one in-process Dagster run."""
+    _check_setup(settings)
     first, last = choose_days(delivery_days(settings.landing_dir), first, last, last_complete_day())
     os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
+    print(f"delivery days {first} to {last}, as one Dagster run ...", flush=True)
+    return _execute(settings, "pipeline", first, last)
 
+
+def newest_ingested_day(home: Path) -> date:
+    """The newest delivery day Dagster recorded as ingested (no warehouse lock needed)."""
+    from dagster import AssetKey, DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        days = instance.get_materialized_partitions(AssetKey("events"))
+    if not days:
+        raise AlmatyError("nothing has been ingested yet: run `almaty run` first")
+    return date.fromisoformat(max(days))
+
+
+def run_purge(settings: Settings) -> RunOutcome:
+    """The purge and what must follow it (models, published copies, export), as one run.
+
+    The daily models take a partition: the newest ingested day is rebuilt too.
+    """
+    _check_setup(settings)
+    home = dagster_home(settings)
+    os.environ["DAGSTER_HOME"] = str(home)
+    newest = newest_ingested_day(home)
+    print(f"privacy purge (daily models of {newest} and the days it touches) ...", flush=True)
+    return _execute(settings, "purge", newest, newest)
+
+
+def _execute(settings: Settings, job_name: str, first: date, last: date) -> RunOutcome:
+    """Run `job_name` for the partitions first..last in process; what happened."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import build_definitions
@@ -121,10 +154,9 @@ def run_pipeline(settings: Settings, first: date | None, last: date | None) -> R
     progress.addHandler(handler)
     progress.setLevel(logging.INFO)
     progress.propagate = False
-    print(f"delivery days {first} to {last}, as one Dagster run ...", flush=True)
     job = build_definitions(
         WarehouseResource.from_settings(settings, os.environ.get("ALMATY_AS_OF", ""))
-    ).resolve_job_def("pipeline")
+    ).resolve_job_def(job_name)
     # dbt writes every log line to standard output: keep them in a file, out of the way.
     dbt_output = Path(os.environ["DAGSTER_HOME"]) / "dbt-output.log"
     try:
@@ -157,11 +189,23 @@ def run_pipeline(settings: Settings, first: date | None, last: date | None) -> R
     return RunOutcome(first, last, result.success and not failures, failures, totals)
 
 
+def _raise_on_failure(outcome: RunOutcome) -> None:
+    if not outcome.success:
+        raise AlmatyError("; ".join(outcome.failures) or "the Dagster run failed")
+
+
+def purge_and_report(settings: Settings) -> RunOutcome:
+    """`almaty privacy purge`: run the purge job, raise on any failure, say where things are."""
+    outcome = run_purge(settings)
+    _raise_on_failure(outcome)
+    print(f"done: {settings.warehouse}, its published copies and the exports are purged")
+    return outcome
+
+
 def run_and_report(settings: Settings, first: date | None, last: date | None) -> RunOutcome:
     """Run the pipeline, raise on any failure, and print what it stored."""
     outcome = run_pipeline(settings, first, last)
-    if not outcome.success:
-        raise AlmatyError("; ".join(outcome.failures) or "the Dagster run failed")
+    _raise_on_failure(outcome)
     for asset_name in ("events", "searches"):
         totals = outcome.totals.get(asset_name, {})
         dropped = sum(v for k, v in totals.items() if k.startswith("dropped_"))

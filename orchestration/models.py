@@ -20,6 +20,7 @@ from dagster_dbt import (
 )
 
 from almaty.config import Settings
+from ingestion.purge import clear_purged_days, pending_purged_days
 from orchestration.assets import WAREHOUSE_POOL, report
 from orchestration.dbt_manifest import prepare_manifest
 from orchestration.partitions import delivery_days
@@ -40,6 +41,8 @@ SOURCE_ASSETS = {
     "erasure_requests": "privacy_rules",
     "suppressed_subjects": "privacy_rules",
     "listing_versions": "listings",
+    "privacy_audit": "privacy_purge",
+    "purged_days": "privacy_purge",
 }
 
 
@@ -76,10 +79,12 @@ def dbt_build_args(settings: Settings, window: tuple[date, date] | None) -> list
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str], label: str):
-    """Run dbt, pass its events on to Dagster, and report one line of what it did."""
+    """Run dbt, pass its events on to Dagster, and report one line of what it did; returns
+    whether dbt succeeded."""
     started = time.monotonic()
     built = passed = failed = 0
-    for event in dbt.cli(args, context=context, raise_on_error=False).stream():
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    for event in invocation.stream():
         if isinstance(event, AssetCheckResult):
             passed += event.passed
             failed += not event.passed
@@ -91,6 +96,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str],
         f"dbt {label}: {built} built, {passed} tests passed, {failed} failed, "
         f"in {time.monotonic() - started:.1f} s",
     )
+    return invocation.is_successful()
 
 
 MANIFEST = prepare_manifest()
@@ -109,7 +115,14 @@ def daily_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse:
     window = context.partition_time_window
     first, end = window.start.date(), window.end.date()
     args = dbt_build_args(warehouse.settings(), (first, end))
-    yield from _build(context, dbt, args, f"daily models, delivery days {first} to {end}")
+    with warehouse.read() as con:
+        purged = pending_purged_days(con)
+    label = f"daily models, delivery days {first} to {end}"
+    if purged:
+        label += f", and {len(purged)} day(s) a purge touched"
+    if (yield from _build(context, dbt, args, label)) and purged:
+        with warehouse.connect(warehouse.secret_keys(), context.log) as con:
+            clear_purged_days(con, purged)
 
 
 @dbt_assets(

@@ -6,7 +6,7 @@ snapshot with `read_export`. The layout under ALMATY_EXPORT_DIR:
 
     recommendations/
       latest                    the current version's folder name, one line
-      20260114T053000Z/         one version; never changed once in place
+      20260114T053000Z/         one version; never changed once in place (but by remove_users)
         users.parquet
         similar.parquet
         popular.parquet
@@ -38,10 +38,12 @@ every version as they were (a crash may leave a hidden `.partial` folder, which 
 never look at).
 
 Privacy: the recommender-input mart already leaves out users who refused personalization
-or were erased, so they are absent here and the service gives them popular listings. Only
-the newest `keep` versions (default 3) and the current one are kept, so an erased user's
-pseudonym leaves the exports within a few training runs, while a bad model can still be
-rolled back by hand (write an older version's name into `latest`).
+or were erased, so they are absent from a new version and the service gives them popular
+listings. The purge (`ingestion/purge.py`) also removes them from the versions already on
+disk with `remove_users`, the one change a version ever sees: its users file and then its
+manifest are each replaced in one rename. Only the newest `keep` versions (default 3) and
+the current one are kept, while a bad model can still be rolled back by hand (write an
+older version's name into `latest`).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -368,6 +370,53 @@ def _prune(root: Path, keep: int, current: str) -> None:
     for name in _version_folders(root)[:-keep]:
         if name != current:
             shutil.rmtree(root / name, ignore_errors=True)
+
+
+def remove_users(export_dir: Path, subjects: Mapping[str, Hashable]) -> dict[tuple, int]:
+    """Rewrite every version's users file without the users in `subjects` (pseudonym ->
+    label); rows removed per (label, file), files named relative to `export_dir`.
+
+    The purge's exception to "never changed": an erased or opted-out user must leave the
+    versions kept for rollback too. The new file and then the manifest with its new row
+    count each replace the old one in one rename.
+    """
+    root = Path(export_dir) / RECOMMENDATIONS
+    if not subjects or not root.is_dir():
+        return {}
+    wanted = pa.array(list(subjects), pa.string())
+    removed: dict[tuple, int] = {}
+    for version in _version_folders(root):
+        folder = root / version
+        users = pq.read_table(folder / USERS_FILE)
+        gone = pc.is_in(users.column("subject_pseudonym"), value_set=wanted)
+        if not pc.any(gone).as_py():
+            continue
+        file = f"{RECOMMENDATIONS}/{version}/{USERS_FILE}"
+        for entry in pc.value_counts(users.filter(gone).column("subject_pseudonym")).to_pylist():
+            key = (subjects[entry["values"]], file)
+            removed[key] = removed.get(key, 0) + entry["counts"]
+        kept = users.filter(pc.invert(gone))
+        _replace_file(
+            folder / USERS_FILE, lambda path, t=kept: pq.write_table(t, path, compression="zstd")
+        )
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        manifest["row_counts"]["users"] = kept.num_rows
+        _replace_file(
+            folder / MANIFEST_FILE, lambda path, m=manifest: path.write_text(_manifest_json(m))
+        )
+    return removed
+
+
+def _replace_file(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a file beside `path` with `write`, flush it, and rename it over `path`."""
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(temporary)
+        _fsync_file(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
 
 
 def _fsync_file(path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The read-only copy of the marts that readers open, so they never hold the warehouse file.
+"""The read-only copies readers open, so they never hold the warehouse file: the marts for
+dashboards and the service, and the rows per person for access requests.
 
 DuckDB lets one process write a file, and while it does no other process can open that file,
 even read-only. So after each successful build the marts are copied into a new file that
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,19 @@ from almaty.errors import AlmatyError
 SCHEMA = "marts"
 # When the copy was made and from which delivery days, for "data as of" in the dashboards.
 ABOUT_TABLE = "publication"
+# What access requests read (serving/access.py): every table that holds rows per person,
+# published in a file of their own beside the marts' copy.
+ACCESS_TABLES: tuple[tuple[str, str], ...] = (
+    ("ingested", "events"),
+    ("ingested", "searches"),
+    ("ingested", "identity_links"),
+    ("ingested", "consent_changes"),
+    ("ingested", "account_changes"),
+    ("ingested", "erasure_requests"),
+    ("ingested", "listing_versions"),
+    ("intermediate", "int_sessions"),
+    ("marts", "fct_user_listing_interactions"),
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,64 @@ def publish_serving_copy(warehouse: Path, target: Path, now: datetime | None = N
     consistent state only while nothing writes.
     """
     now = now or datetime.now(UTC)
+
+    def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        tables = [
+            (SCHEMA, row[0])
+            for row in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'warehouse' "
+                "and schema_name = ? order by table_name",
+                [SCHEMA],
+            ).fetchall()
+        ]
+        if not tables:
+            raise AlmatyError(f"{warehouse}: no marts to publish (run the dbt models first)")
+        counts = {table: rows for (_, table), rows in _copy_tables(con, tables).items()}
+        con.execute(
+            f"create table published.{SCHEMA}.{ABOUT_TABLE} as "
+            "select ?::timestamptz as published_at, "
+            "(select max(delivery_day) from warehouse.ingested.events) as newest_delivery_day",
+            [now],
+        )
+        return counts
+
+    return Publication(target, _write_copy(warehouse, target, copy), now)
+
+
+def publish_access_copy(warehouse: Path, target: Path, now: datetime | None = None) -> Publication:
+    """Copy the tables that hold rows per person (ACCESS_TABLES) into `target`, for access
+    requests, replacing it at once; the same rules as `publish_serving_copy`.
+
+    A file of its own, so the dashboards' copy holds no row about a person.
+    """
+    now = now or datetime.now(UTC)
+
+    def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        copied = _copy_tables(con, ACCESS_TABLES)
+        return {f"{schema}.{table}": rows for (schema, table), rows in copied.items()}
+
+    return Publication(target, _write_copy(warehouse, target, copy), now)
+
+
+def _copy_tables(
+    con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Copy `tables` (schema, table) of `warehouse` into `published`; rows of each."""
+    counts = {}
+    for schema, table in tables:
+        con.execute(f"create schema if not exists published.{schema}")
+        con.execute(f"create table published.{schema}.{table} as from warehouse.{schema}.{table}")
+        counts[schema, table] = con.execute(
+            f"select count(*) from published.{schema}.{table}"
+        ).fetchall()[0][0]
+    return counts
+
+
+def _write_copy(
+    warehouse: Path, target: Path, copy: Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
+) -> dict[str, int]:
+    """Run `copy` with the warehouse attached read-only as `warehouse` and a new file as
+    `published`, then rename the new file over `target`; what `copy` returned."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
     try:
@@ -47,31 +119,7 @@ def publish_serving_copy(warehouse: Path, target: Path, now: datetime | None = N
         try:
             con.execute(f"attach {_quoted(warehouse)} as warehouse (read_only)")
             con.execute(f"attach {_quoted(partial)} as published")
-            tables = [
-                row[0]
-                for row in con.execute(
-                    "select table_name from duckdb_tables() where database_name = 'warehouse' "
-                    "and schema_name = ? order by table_name",
-                    [SCHEMA],
-                ).fetchall()
-            ]
-            if not tables:
-                raise AlmatyError(f"{warehouse}: no marts to publish (run the dbt models first)")
-            con.execute(f"create schema published.{SCHEMA}")
-            counts = {}
-            for table in tables:
-                con.execute(
-                    f"create table published.{SCHEMA}.{table} as from warehouse.{SCHEMA}.{table}"
-                )
-                counts[table] = con.execute(
-                    f"select count(*) from published.{SCHEMA}.{table}"
-                ).fetchall()[0][0]
-            con.execute(
-                f"create table published.{SCHEMA}.{ABOUT_TABLE} as "
-                "select ?::timestamptz as published_at, "
-                "(select max(delivery_day) from warehouse.ingested.events) as newest_delivery_day",
-                [now],
-            )
+            counts = copy(con)
             con.execute("detach published")
         finally:
             con.close()
@@ -79,7 +127,7 @@ def publish_serving_copy(warehouse: Path, target: Path, now: datetime | None = N
     finally:
         partial.unlink(missing_ok=True)
         partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
-    return Publication(target, counts, now)
+    return counts
 
 
 def _quoted(path: Path) -> str:

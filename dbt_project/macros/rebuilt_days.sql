@@ -7,14 +7,32 @@
     select anonymous_pseudonym, activity_date
     from {{ ref('stg_events') }}
     where {{ in_delivery_window('delivery_day') }}
+        or activity_date in (select day from {{ source('ingested', 'purged_days') }})
     union
     select anonymous_pseudonym, activity_date
     from {{ ref('stg_searches') }}
     where {{ in_delivery_window('delivery_day') }}
+        or activity_date in (select day from {{ source('ingested', 'purged_days') }})
 {% endmacro %}
 
+{#- Days a purge removed rows of (privacy/purge.py) are rebuilt whole, with every visitor of
+    them, and are rebuilt even when nothing of them is left: see delete_purged_days. -#}
 {% macro rebuilt_days() %}
     select distinct activity_date as day from ({{ rebuilt_visitor_days() }})
+    union
+    select day from {{ source('ingested', 'purged_days') }}
+{% endmacro %}
+
+{#- A pre-hook of every daily model: delete the rows of the days a purge touched before they
+    are rebuilt, since delete+insert alone would keep a day (or a visitor's day) that has
+    nothing left to insert. -#}
+{% macro delete_purged_days(day_column) %}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ day_column }} in (select day from {{ source('ingested', 'purged_days') }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {% endmacro %}
 
 {#- Half-open, so neighbouring windows never count a day twice. -#}

@@ -39,7 +39,8 @@ def test_checks_catch_what_slipped_through(zone) -> None:
     con.execute(f"update {SCHEMA}.searches set query = 'iin 900101300123'")
     con.execute(
         f"insert into {SCHEMA}.suppressed_subjects "
-        f"select user_pseudonym, 'erasure', null from {SCHEMA}.events where event_id = 'e2'"
+        f"select sha256(user_pseudonym), 'erasure', null from {SCHEMA}.events "
+        "where event_id = 'e2'"
     )
     con.execute(f"update {SCHEMA}.events set device_class = 'fridge' where event_id = 'e3'")
 

@@ -9,6 +9,7 @@ import pytest
 
 from almaty.errors import AlmatyError
 from privacy.pseudonyms import Pseudonymizer
+from privacy.suppression import suppression_digest
 
 SECRET = bytes(range(32))
 DAY = "2026-01-10"
@@ -335,7 +336,8 @@ def test_erasure_runs_once_obligations_are_settled(zone) -> None:
     assert _stored_ids(zone) == set()
     raw_u2 = Pseudonymizer(SECRET, "user")("u2")
     assert zone.query(
-        "select reason from ingested.suppressed_subjects where subject_pseudonym = ?", [raw_u2]
+        "select reason from ingested.suppressed_subjects where subject_digest = ?",
+        [suppression_digest(raw_u2)],
     ) == [("erasure",)]
 
 

@@ -3,7 +3,7 @@
 from orchestration.definitions import defs
 from orchestration.partitions import delivery_days
 
-INGESTION = ["events", "listings", "privacy_rules", "searches"]
+INGESTION = ["events", "listings", "privacy_purge", "privacy_rules", "searches"]
 DAILY_MODELS = [
     "fct_adverts_daily",
     "fct_listings_daily",
@@ -17,6 +17,7 @@ WHOLE_MODELS = [
     "fct_consent_daily",
     "fct_erasure_requests",
     "fct_ingestion_outcomes_daily",
+    "fct_privacy_audit",
     "fct_user_listing_interactions",
     "int_listings_current",
     *[
@@ -30,6 +31,7 @@ WHOLE_MODELS = [
             "ingestion_drops",
             "landing_files",
             "listing_versions",
+            "privacy_audit",
             "quarantine",
             "searches",
             "suppressed_subjects",
@@ -68,6 +70,16 @@ def test_asset_graph_snapshot() -> None:
     for name in ("privacy_rules", "listings", "serving_copy", "recommendations", *WHOLE_MODELS):
         assert assets[name].partitions_def is None, name
     assert {p.to_user_string() for p in assets["stg_events"].parent_keys} == {"events"}
+    # the purge follows ingestion and comes before every model that reads what it purges
+    assert {p.to_user_string() for p in assets["privacy_purge"].parent_keys} == {
+        "privacy_rules",
+        "listings",
+        "events",
+        "searches",
+    }
+    assert assets["privacy_purge"].partitions_def is None
+    for name in ("int_activity_sessionized", "fct_traffic_daily", "stg_privacy_audit"):
+        assert "privacy_purge" in {p.to_user_string() for p in assets[name].parent_keys}, name
     assert {p.to_user_string() for p in assets["stg_listing_versions"].parent_keys} == {"listings"}
     marts = {name for name in assets if name.startswith(("fct_", "dim_"))}
     assert {p.to_user_string() for p in assets["serving_copy"].parent_keys} == marts
@@ -106,10 +118,11 @@ def test_checks_snapshot() -> None:
 def test_every_warehouse_writer_shares_one_pool() -> None:
     job = defs.resolve_job_def("pipeline")
     pools = {node.name: node.definition.pool for node in job.nodes}
-    # ingestion makes three ops (usage makes two assets), dbt two, publishing one; six
-    # ingestion checks and one per dashboard mart; the recommendations read no warehouse
+    # ingestion makes three ops (usage makes two assets), the purge one, dbt two, publishing
+    # one; six ingestion checks and one per dashboard mart; the recommendations read no
+    # warehouse
     assert pools.pop("recommendations") is None
-    assert len(pools) == 3 + 2 + 1 + 6 + len(DASHBOARD_MARTS)
+    assert len(pools) == 3 + 1 + 2 + 1 + 6 + len(DASHBOARD_MARTS)
     assert set(pools.values()) == {"warehouse"}
 
 
@@ -118,3 +131,11 @@ def test_schedule_and_sensor_exist_and_start_switched_off() -> None:
     assert schedule.execution_timezone == "Asia/Almaty"
     assert schedule.default_status.value == "STOPPED"
     assert defs.resolve_sensor_def("late_files").default_status.value == "STOPPED"
+
+
+def test_the_purge_job_is_everything_but_ingesting_usage_days() -> None:
+    job = defs.resolve_job_def("purge")
+    ops = {node.name for node in job.nodes}
+    assert {"privacy_rules", "listings", "privacy_purge", "daily_models", "whole_models"} <= ops
+    assert {"serving_copy", "recommendations"} <= ops
+    assert "usage" not in ops

@@ -19,6 +19,7 @@ from recommender.export import (
     latest_version,
     read_export,
     read_latest,
+    remove_users,
     write_export,
 )
 from tests.recommender.sample_exports import (
@@ -319,3 +320,20 @@ def test_a_damaged_version_is_detected(tmp_path: Path) -> None:
     (folder / "similar.parquet").unlink()
     with pytest.raises(ExportError, match="cannot read"):
         read_export(tmp_path, folder.name)
+
+
+def test_a_purged_user_leaves_every_version_on_disk(tmp_path: Path) -> None:
+    first = write_sample(tmp_path, generation=1.0)
+    second = write_sample(tmp_path, generation=2.0, now=NOW + timedelta(days=1))
+    alice = USERS(ALICE)
+    removed = remove_users(tmp_path, {alice: ("erasure", "r1")})
+    assert removed == {
+        (("erasure", "r1"), f"recommendations/{folder.name}/users.parquet"): len(ALICE_ITEMS)
+        for folder in (first, second)
+    }
+    for folder in (first, second):
+        loaded = read_export(tmp_path, folder.name)  # whole: the manifest counts agree
+        assert loaded.user_count == 1
+        assert loaded.for_user(USERS(BOB), 2)[0].listing_id == BOB_ITEMS[0][0]
+        assert alice.encode() not in (folder / "users.parquet").read_bytes()
+    assert remove_users(tmp_path, {alice: ("erasure", "r1")}) == {}

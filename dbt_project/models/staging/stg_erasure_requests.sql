@@ -10,7 +10,7 @@ renamed as (
 
     select
         request_id,
-        user_pseudonym,
+        user_digest,
         requested_at,
         outstanding_obligations,
         settled_at,

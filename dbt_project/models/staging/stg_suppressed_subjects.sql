@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        subject_pseudonym,
+        subject_digest,
         reason,
         since
 

@@ -1,5 +1,13 @@
 -- Every formal deletion request (policy 4.2): whether it is done or deferred until the user's
--- obligations are settled, and how old it is. The request's user is left out.
+-- obligations are settled, when the purge carried it out, and how old it is. The request's
+-- user is left out.
+
+with carried_out as (
+    select request_id, min(purged_at) as erased_at
+    from {{ ref('stg_privacy_audit') }}
+    where rule = 'erasure' and change = 'carried_out'
+    group by request_id
+)
 
 select
     request_id,
@@ -8,6 +16,8 @@ select
     state,
     state_reason,
     settled_at,
+    carried_out.erased_at,
     date_diff('day', cast(timezone('Asia/Almaty', requested_at) as date), {{ as_of_date() }})
         as age_days
 from {{ ref('stg_erasure_requests') }}
+left join carried_out using (request_id)
