@@ -429,3 +429,39 @@ def erasure_requests(source: Source, first: date, last: date) -> pd.DataFrame:
         """,
         _window(first, last),
     )[["state", "age", "requests"]]
+
+
+@cached
+def erasure_request_states(source: Source, first: date, last: date) -> pd.DataFrame:
+    """Each request made in the range and where it stands: what the compliance officer answers
+    for. Request ids are the website's sequence numbers, not personal data."""
+    return run_query(
+        source,
+        """
+        select request_id, requested_date as received, state, state_reason as why,
+               cast(timezone('Asia/Almaty', settled_at) as date) as settled,
+               cast(timezone('Asia/Almaty', erased_at) as date) as erased, age_days
+        from marts.fct_erasure_requests
+        where requested_date between $first and $last
+        order by requested_date, request_id
+        """,
+        _window(first, last),
+    )
+
+
+@cached
+def purge_audit(source: Source, purges: int) -> pd.DataFrame:
+    """The rows of the newest `purges` purges: when, under which rule or request, and how many
+    rows of which table. Purges run when the pipeline runs, so they are not picked by the
+    page's data dates."""
+    return run_query(
+        source,
+        """
+        select purged_at, rule, request_id, change, table_name, rows
+        from marts.fct_privacy_audit
+        where purge_id in (select purge_id from marts.fct_privacy_audit
+                           group by purge_id order by max(purged_at) desc limit $purges)
+        order by purged_at desc, rule, request_id, table_name
+        """,
+        {"purges": purges},
+    )

@@ -13,6 +13,7 @@ HELP = (
     "read, and the erasure requests (policy 4.2) done or waiting for obligations to be "
     "settled. Counts of fewer people than the small-group threshold show as suppressed."
 )
+AUDITED_PURGES = 20
 CONSENT_COUNTS = ["subjects_granted", "subjects_opted_out", "grants", "opt_outs"]
 
 
@@ -74,6 +75,22 @@ def draw(source: q.Source, settings: Settings) -> None:
         f"erasure-requests-{first}-{last}",
         "Requests made in the dates picked, by state and age. Done: the person is removed from "
         "every day ingested since; deferred: held by outstanding obligations.",
+    )
+    ui.table(
+        q.erasure_request_states(source, first, last),
+        f"erasure-request-states-{first}-{last}",
+        "Each request made in the dates picked: when it was received, whether it is done or "
+        "deferred (and why), when its obligations were settled and when the purge carried it "
+        "out. Age is days since it was received.",
+    )
+
+    st.subheader("Purges")
+    ui.table(
+        q.purge_audit(source, AUDITED_PURGES),
+        "privacy-audit",
+        f"The newest {AUDITED_PURGES} purges of stored data (every pipeline run purges): the "
+        "rule or erasure request behind each, and the rows each removed or changed per table. "
+        "The audit never names a person.",
     )
 
 

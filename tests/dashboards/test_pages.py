@@ -281,3 +281,34 @@ def test_before_the_first_export_the_recommendations_page_says_so(
     app = open_page("pages/recommendations.py")
     assert "No recommendation export yet" in app.info[0].value
     assert table(app, ["day", "subjects"]) is not None  # the recommender's input still shows
+
+
+def test_privacy_shows_each_erasure_request_and_the_purges_behind_them(dashboards_env) -> None:
+    run = dashboards_env
+    app = open_page("pages/privacy.py")
+    first, last = _days(
+        run, "select min(requested_date), max(requested_date) from marts.fct_erasure_requests"
+    )
+    app.date_input(key="privacy-dates").set_value((first, last))
+    rerun(app)
+    shown = table(app, ["request_id", "received", "state"])
+    expected = marts_sql(
+        run,
+        """select request_id, state, state_reason, erased_at is not null as erased
+           from marts.fct_erasure_requests order by requested_date, request_id""",
+    )
+    assert shown["request_id"].tolist() == expected["request_id"].tolist()
+    assert shown["state"].tolist() == expected["state"].tolist()
+    assert shown["why"].fillna("").tolist() == expected["state_reason"].fillna("").tolist()
+    assert shown["erased"].notna().tolist() == expected["erased"].tolist()
+    assert {"done", "deferred"} <= set(shown["state"])
+
+    audit = table(app, ["purged_at", "rule"])
+    expected = marts_sql(
+        run,
+        """select rule, coalesce(table_name, '') as table_name, rows from marts.fct_privacy_audit
+           order by purged_at desc, rule, request_id, table_name""",
+    )
+    assert len(audit) == len(expected) > 0
+    assert audit["rule"].tolist() == expected["rule"].tolist()
+    assert audit["rows"].tolist() == expected["rows"].tolist()
