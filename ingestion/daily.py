@@ -30,6 +30,7 @@ from ingestion.rules import (
     Keys,
     create_consent_intervals,
     pseudonym_rule,
+    record_subject_list_sql,
     retention_cutoff,
 )
 from ingestion.sources import load_feed, replace_quarantine
@@ -338,13 +339,8 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
         join map_anonymous_id a on a.value = v.anonymous_id"""
     )
     con.execute(
-        f"""create or replace temp table record_subject_list as
-        select row_key, ts, user_p as subject from record_subjects where user_p is not null
-        union all select row_key, ts, anon_p from record_subjects
-        union all select r.row_key, r.ts, l.user_pseudonym
-        from (
-          select distinct anonymous_pseudonym, user_pseudonym from {SCHEMA}.identity_links
-        ) l join record_subjects r on l.anonymous_pseudonym = r.anon_p"""
+        "create or replace temp table record_subject_list as "
+        + record_subject_list_sql("record_subjects")
     )
     flags = consent_at_time_sql(
         "(select row_key as key, ts, subject from record_subject_list)", "consent_intervals"

@@ -27,9 +27,14 @@ from datetime import date, datetime
 
 import duckdb
 
-from ingestion.rules import ALMATY, create_consent_intervals, retention_cutoff
+from ingestion.rules import (
+    ALMATY,
+    create_consent_intervals,
+    record_subject_list_sql,
+    retention_cutoff,
+)
 from ingestion.warehouse import SCHEMA
-from privacy.consent import refused_now_sql
+from privacy.consent import consent_at_time_sql, refused_now_sql
 from privacy.suppression import suppression_digest_sql
 
 # Columns that hold a subject (a user or an anonymous visitor); rows holding a purged one go.
@@ -48,6 +53,30 @@ KEPT_FOR_OPT_OUT = (
 # Usage tables whose rows tell which Almaty days the daily models must rebuild.
 USAGE_TABLES = (f"{SCHEMA}.events", f"{SCHEMA}.searches")
 FLAGS = {"personalization": "personalization_allowed", "marketing": "marketing_allowed"}
+# Columns a usage record is judged by against the consent history at its time.
+RECORD_COLUMNS = ("occurred_at", "user_pseudonym", "anonymous_pseudonym")
+# What the consent history at a record's time forbids in a stored record (ingestion's verdict
+# columns of `consent_at_time_sql`): the rule it is audited under, and the change it makes.
+HISTORY_CHANGES = {
+    "personalization_refusal_interval": (
+        "refused_personalization",
+        "personalization_allowed",
+        "set personalization_allowed = false",
+        "flag_cleared",
+    ),
+    "marketing_refusal_interval": (
+        "refused_marketing",
+        "marketing_allowed",
+        "set marketing_allowed = false",
+        "flag_cleared",
+    ),
+    "geolocation_not_granted": (
+        "not (granted_geolocation and not refused_geolocation)",
+        "geo_lat is not null or geo_lon is not null",
+        "set geo_lat = null, geo_lon = null",
+        "geo_cleared",
+    ),
+}
 
 
 @dataclass
@@ -76,7 +105,7 @@ class PurgeResult:
         return self.rules_changed or any(
             rows
             for (_, _, _, change), rows in self.changes.items()
-            if change in ("deleted", "owner_removed")
+            if change in ("deleted", "owner_removed", "geo_cleared")
         )
 
     def totals(self) -> dict[str, int]:
@@ -226,7 +255,6 @@ def _delete_expired_anonymous(
 def _withdraw_flags(con: duckdb.DuckDBPyConnection, result: PurgeResult) -> None:
     """Rows of subjects who refuse personalization or marketing now lose that flag (the
     refusal covers the user, its anonymous ids, and users seen with a refusing id)."""
-    create_consent_intervals(con)
     for scope, flag in FLAGS.items():
         con.execute(
             f"""create or replace temp table refusing_{scope} as
@@ -244,6 +272,59 @@ def _withdraw_flags(con: duckdb.DuckDBPyConnection, result: PurgeResult) -> None
             if count:
                 con.execute(f"update {table} set {flag} = false where {condition}")
             _record(result, [(f"{scope}_opt_out", None, count)], table, "flag_cleared")
+
+
+def _judge_history(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Temp table `history_verdicts`: ingestion's consent verdict at each record's time, for
+    the records of `table` that any subject with consent changes can concern (everyone else
+    keeps the defaults ingestion gave them, so a purge with no changes judges few rows)."""
+    con.execute(
+        f"""create or replace temp table history_records as
+        with consenting as (select distinct subject from consent_intervals),
+        concerned as (
+          select subject from consenting
+          union select l.anonymous_pseudonym from {SCHEMA}.identity_links l
+            join consenting c on c.subject = l.user_pseudonym
+        )
+        select rowid as row_key, occurred_at as ts, user_pseudonym as user_p,
+          anonymous_pseudonym as anon_p
+        from {table}
+        where user_pseudonym in (select subject from concerned)
+          or anonymous_pseudonym in (select subject from concerned)"""
+    )
+    subjects = (
+        f"(select row_key as key, ts, subject from ({record_subject_list_sql('history_records')}))"
+    )
+    con.execute(
+        "create or replace temp table history_verdicts as "
+        + consent_at_time_sql(subjects, "consent_intervals")
+    )
+
+
+def _apply_history(con: duckdb.DuckDBPyConnection, result: PurgeResult) -> None:
+    """Re-judge stored records against the consent history as it is now: a refusal delivered
+    after the records made while it was in force (and re-granted since) still reaches them.
+    Records made during an analytics refusal go; flags and geo the history forbids are cleared.
+    """
+    for table, columns in _tables_with(con, RECORD_COLUMNS).items():
+        if len(columns) < len(RECORD_COLUMNS):
+            continue
+        _judge_history(con, table)
+        refused = "select key from history_verdicts where refused_analytics"
+        [(count,)] = con.execute(f"select count(*) from ({refused})").fetchall()
+        if count:
+            _remember_days(con, table, refused)
+            con.execute(f"delete from {table} where rowid in ({refused})")
+        _record(result, [("analytics_refusal_interval", None, count)], table, "deleted")
+        if table not in USAGE_TABLES:
+            continue
+        for rule, (verdict, present, update, change) in HISTORY_CHANGES.items():
+            condition = f"""({present}) and rowid in (
+              select key from history_verdicts where {verdict})"""
+            [(count,)] = con.execute(f"select count(*) from {table} where {condition}").fetchall()
+            if count:
+                con.execute(f"update {table} {update} where {condition}")
+            _record(result, [(rule, None, count)], table, change)
 
 
 def _export_subjects(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
@@ -306,10 +387,12 @@ def purge_warehouse(
         _find_subjects(con, tables)
         result.requests_carried_out = _requests_carried_out(con)
         _persist_erased_ids(con, now)
+        create_consent_intervals(con)
         _withdraw_flags(con, result)
         result.export_subjects = _export_subjects(con)
         for table, columns in tables.items():
             _delete_subject_rows(con, table, columns, result)
+        _apply_history(con, result)
         for table in _tables_with(con, (OWNER_COLUMN,)):
             _clear_owners(con, table, result)
         _delete_expired_anonymous(con, retention_cutoff(as_of, retention_years), result)

@@ -183,6 +183,22 @@ def create_consent_intervals(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def record_subject_list_sql(records: str) -> str:
+    """`(row_key, ts, subject)`: every subject a record belongs to, for judging its consent.
+
+    `records` has columns `row_key, ts, user_p, anon_p`; a record belongs to its user, its
+    anonymous id and every user that id appears with. Ingestion and the purge both judge
+    records through this, so a record is judged the same whenever it is judged.
+    """
+    return f"""
+select row_key, ts, user_p as subject from {records} where user_p is not null
+union all select row_key, ts, anon_p from {records}
+union all select r.row_key, r.ts, l.user_pseudonym
+from (
+  select distinct anonymous_pseudonym, user_pseudonym from {SCHEMA}.identity_links
+) l join {records} r on l.anonymous_pseudonym = r.anon_p"""
+
+
 def refresh_listings(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, keys: Keys, as_of: date
 ) -> dict[str, int]:

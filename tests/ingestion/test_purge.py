@@ -294,3 +294,120 @@ def test_deleted_bytes_stay_in_the_file_until_it_is_compacted(zone) -> None:
     assert erased not in raw
     assert kept in raw  # the same search finds what is still stored
     assert _ids(zone) == {"e2", "e3", "e9"}
+
+
+def _late_interval(zone, subject: dict, scope: str) -> None:
+    """A refusal at 11:00 and its re-grant at 13:00 of day DAY, delivered after DAY's records."""
+    zone.write(
+        "privacy/consent",
+        [
+            {**subject, "ts": f"{DAY}T11:00:00+05:00", "scope": scope, "granted": False},
+            {**subject, "ts": f"{DAY}T13:00:00+05:00", "scope": scope, "granted": True},
+        ],
+    )
+
+
+def _around_an_interval(zone) -> None:
+    """u1 (cookie a1, also alone) and u2 act before, during and after 11:00-13:00; a9 too."""
+    zone.events(
+        DAY,
+        [
+            zone.event("before", f"{DAY}T10:00:00+05:00", user_id="u1", anonymous_id="a1"),
+            zone.event("during", f"{DAY}T12:00:00+05:00", user_id="u1", anonymous_id="a1"),
+            zone.event("during-alone", f"{DAY}T12:30:00+05:00", anonymous_id="a1"),
+            zone.event("after", f"{DAY}T14:00:00+05:00", user_id="u1", anonymous_id="a1"),
+            zone.event("u2-during", f"{DAY}T12:00:00+05:00", user_id="u2", anonymous_id="a2"),
+            zone.event("a9-during", f"{DAY}T12:00:00+05:00", anonymous_id="a9"),
+        ],
+    )
+    zone.searches(
+        DAY,
+        [
+            zone.search(
+                "s-during", f"{DAY}T12:10:00+05:00", "ski", user_id="u1", anonymous_id="a1"
+            ),
+            zone.search("s-after", f"{DAY}T14:10:00+05:00", "ski", user_id="u1", anonymous_id="a1"),
+        ],
+    )
+    zone.ingest(DAY)
+
+
+def test_a_late_analytics_refusal_removes_the_records_made_while_it_was_in_force(zone) -> None:
+    _around_an_interval(zone)
+    _late_interval(zone, {"user_id": "u1", "anonymous_id": None}, "analytics")
+    result = _purge(zone)
+
+    # the user's and its cookie's records inside the interval go; nobody else loses a row
+    assert _ids(zone) == {"before", "after", "u2-during", "a9-during"}
+    assert _ids(zone, "searches", "search_id") == {"s-after"}
+    audit = _audit(zone)
+    assert ("analytics_refusal_interval", None, "ingested.events", "deleted", 2) in audit
+    assert ("analytics_refusal_interval", None, "ingested.searches", "deleted", 1) in audit
+    assert [row for row in audit if row[0] == "analytics_opt_out"] == []  # re-granted now
+    assert result.days == [date(2026, 1, 10)]
+
+    second = _purge(zone)
+    assert _ids(zone) == {"before", "after", "u2-during", "a9-during"}
+    assert _audit(zone)[len(audit) :] == [("none", None, None, "carried_out", 0)]
+    assert not second.needs_compaction
+
+
+def test_a_late_refusal_of_a_cookie_reaches_its_users_records(zone) -> None:
+    _around_an_interval(zone)
+    _late_interval(zone, {"user_id": None, "anonymous_id": "a1"}, "analytics")
+    _purge(zone)
+    assert _ids(zone) == {"before", "after", "u2-during", "a9-during"}
+
+
+def test_a_late_personalization_refusal_clears_the_flag_of_its_records_only(zone) -> None:
+    _around_an_interval(zone)
+    _late_interval(zone, {"user_id": "u1", "anonymous_id": None}, "personalization")
+    _purge(zone)
+
+    assert _ids(zone) == {"before", "during", "during-alone", "after", "u2-during", "a9-during"}
+    assert zone.query(
+        "select event_id from ingested.events where not personalization_allowed order by 1"
+    ) == [("during",), ("during-alone",)]
+    assert zone.query(
+        "select search_id from ingested.searches where not personalization_allowed"
+    ) == [("s-during",)]
+    assert zone.query("select count(*) from ingested.events where not marketing_allowed") == [(0,)]
+    audit = _audit(zone)
+    assert audit == [
+        ("personalization_refusal_interval", None, "ingested.events", "flag_cleared", 2),
+        ("personalization_refusal_interval", None, "ingested.searches", "flag_cleared", 1),
+    ]
+    _purge(zone)
+    assert _audit(zone)[len(audit) :] == [("none", None, None, "carried_out", 0)]
+
+
+def test_a_late_geolocation_withdrawal_clears_the_location_of_its_records(zone) -> None:
+    geo = {"lat": 43.23891, "lon": 76.88972, "accuracy_m": 25}
+    zone.write(
+        "privacy/consent",
+        [
+            {
+                "user_id": "u1",
+                "anonymous_id": None,
+                "ts": f"{DAY}T09:00:00+05:00",
+                "scope": "geolocation",
+                "granted": True,
+            }
+        ],
+    )
+    zone.events(
+        DAY,
+        [
+            zone.event("g-during", f"{DAY}T12:00:00+05:00", user_id="u1", geo=geo),
+            zone.event("g-after", f"{DAY}T14:00:00+05:00", user_id="u1", geo=geo),
+        ],
+    )
+    zone.ingest(DAY)
+    assert zone.query("select count(*) from ingested.events where geo_lat is not null") == [(2,)]
+    _late_interval(zone, {"user_id": "u1", "anonymous_id": None}, "geolocation")
+    result = _purge(zone)
+    assert zone.query("select event_id from ingested.events where geo_lat is not null") == [
+        ("g-after",)
+    ]
+    assert ("geolocation_not_granted", None, "ingested.events", "geo_cleared", 1) in _audit(zone)
+    assert result.needs_compaction
