@@ -98,8 +98,14 @@ def _change_feeds(zone: Zone) -> None:
         [
             {"user_id": user, "anonymous_id": None, "ts": LATER, "scope": scope, "granted": False}
             for user, scope in (("u2", "analytics"), ("u3", "personalization"))
+        ]
+        # u7 refused analytics for an hour of 2026-01-11 and granted it again; delivered late
+        + [
+            {"user_id": "u7", "anonymous_id": None, "ts": f"2026-01-11T1{t}:30:00+05:00",
+             "scope": "analytics", "granted": granted}
+            for t, granted in ((0, False), (1, True))
         ],
-    )
+    )  # fmt: skip
 
 
 def _rows_per_subject(path: Path, subjects: dict[str, str]) -> dict[tuple[str, str], int]:
@@ -221,13 +227,30 @@ def test_erased_and_opted_out_subjects_are_gone_from_every_table(scenario) -> No
         assert after[table, "u3"] == before["rows"][table, "u3"]
     assert ("marts.fct_user_listing_interactions", "u3") not in after
     # nobody else lost a row, anywhere
-    others = [n for n in subjects if n not in ("u1", "a1", "u2", "a2", "u3")]
+    others = [n for n in subjects if n not in ("u1", "a1", "u2", "a2", "u3", "u7")]
     assert {k: v for k, v in after.items() if k[1] in others} == {
         k: v for k, v in before["rows"].items() if k[1] in others
     }
     # u1 owned listing L0: it stays, without its owner
     assert _query(root / "warehouse.duckdb", "select listing_id from ingested.listing_versions "
                   "where owner_pseudonym is null") == [("L0",)]  # fmt: skip
+
+
+def test_a_late_refusal_removes_only_what_was_made_during_it_and_is_published(scenario) -> None:
+    root, subjects, before = scenario["root"], scenario["subjects"], scenario["before"]
+    events = {row[0] for row in _query(root / "warehouse.duckdb",
+                                       "select event_id from ingested.events")}  # fmt: skip
+    assert "2026-01-11-u7-1" not in events  # made at 11:00, inside 10:30-11:30
+    assert {"2026-01-11-u7-0", "2026-01-11-u7-2", "2026-01-10-u7-1"} <= events
+    after = _rows_per_subject(root / "warehouse.duckdb", {"u7": subjects["u7"]})
+    assert after["ingested.events", "u7"] == before["rows"]["ingested.events", "u7"] - 1
+    assert after["ingested.searches", "u7"] == before["rows"]["ingested.searches", "u7"]
+    audit = _query(
+        root / "warehouse.published.duckdb",
+        "select table_name, change, rows from marts.fct_privacy_audit "
+        "where rule = 'analytics_refusal_interval'",
+    )
+    assert ("ingested.events", "deleted", 1) in audit
 
 
 def test_published_copies_hold_nothing_of_them_and_daily_marts_are_rebuilt(scenario) -> None:
