@@ -55,8 +55,9 @@ USAGE_TABLES = (f"{SCHEMA}.events", f"{SCHEMA}.searches")
 FLAGS = {"personalization": "personalization_allowed", "marketing": "marketing_allowed"}
 # Columns a usage record is judged by against the consent history at its time.
 RECORD_COLUMNS = ("occurred_at", "user_pseudonym", "anonymous_pseudonym")
-# What the consent history at a record's time forbids in a stored record (ingestion's verdict
-# columns of `consent_at_time_sql`): the rule it is audited under, and the change it makes.
+# What the consent history at a record's time forbids in a stored usage record, by the rule it
+# is audited under: (the verdict of `consent_at_time_sql` that forbids it, which rows still
+# hold it, the update that clears it, the change the audit names).
 HISTORY_CHANGES = {
     "personalization_refusal_interval": (
         "refused_personalization",
