@@ -226,6 +226,17 @@ def _add_generate_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _generated_days_options(parser: argparse.ArgumentParser, events: int, days: int) -> None:
+    """--events, --days and --seed of the benchmarks that build a warehouse from generated days."""
+    parser.add_argument(
+        "--events", type=_positive_int, default=events, help="events a day (default %(default)s)"
+    )
+    parser.add_argument(
+        "--days", type=_positive_int, default=days, help="delivery days (default %(default)s)"
+    )
+    parser.add_argument("--seed", type=int, default=DEMO.seed)
+
+
 def _group(commands: argparse._SubParsersAction, name: str, help_: str):
     """A command that only holds subcommands (`almaty secret ...`)."""
     parser = commands.add_parser(name, help=help_, description=help_)
@@ -375,13 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Generate and ingest delivery days of N events, time a full dbt build, then the daily "
         "models of the last day alone; the last line is dbt_one_day_share=X.XX.",
     )
-    bench_models.add_argument(
-        "--events", type=_positive_int, default=200_000, help="events a day (default %(default)s)"
-    )
-    bench_models.add_argument(
-        "--days", type=_positive_int, default=30, help="delivery days (default %(default)s)"
-    )
-    bench_models.add_argument("--seed", type=int, default=DEMO.seed)
+    _generated_days_options(bench_models, events=200_000, days=30)
 
     bench_purge = _command(
         bench,
@@ -392,13 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
         "users, and time the purge, the file's compaction, and a purge with nothing to do; "
         "the last line is purge_seconds=X.X.",
     )
-    bench_purge.add_argument(
-        "--events", type=_positive_int, default=200_000, help="events a day (default %(default)s)"
-    )
-    bench_purge.add_argument(
-        "--days", type=_positive_int, default=10, help="delivery days (default %(default)s)"
-    )
-    bench_purge.add_argument("--seed", type=int, default=DEMO.seed)
+    _generated_days_options(bench_purge, events=200_000, days=10)
 
     recommender = _group(commands, "recommender", "the recommender: judge its models")
     evaluate = _command(
@@ -488,13 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reused), then render every page with Streamlit's AppTest with empty caches; the last "
         "line is dashboards_slowest_first_render_s=X.XX.",
     )
-    bench_dashboards.add_argument(
-        "--days", type=_positive_int, default=365, help="delivery days (default %(default)s)"
-    )
-    bench_dashboards.add_argument(
-        "--events", type=_positive_int, default=100_000, help="events a day (default %(default)s)"
-    )
-    bench_dashboards.add_argument("--seed", type=int, default=DEMO.seed)
+    _generated_days_options(bench_dashboards, events=100_000, days=365)
     return parser
 
 
