@@ -38,32 +38,44 @@ def generated_run(tmp_path_factory) -> dict:
     return run_generated_zone(tmp_path_factory.mktemp("generated"))
 
 
-@pytest.fixture
-def almaty_env(tmp_path: Path) -> dict[str, str]:
-    """An environment whose ALMATY_* settings all point into a fresh temporary folder."""
+def almaty_settings(root: Path) -> dict[str, str]:
+    """An environment whose ALMATY_* settings all point into `root`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")}
     env.update(
-        ALMATY_LANDING_DIR=str(tmp_path / "landing"),
-        ALMATY_WAREHOUSE=str(tmp_path / "warehouse.duckdb"),
-        ALMATY_EXPORT_DIR=str(tmp_path / "exports"),
-        ALMATY_SECRET_KEY_FILE=str(tmp_path / "secret.key"),
+        ALMATY_LANDING_DIR=str(root / "landing"),
+        ALMATY_WAREHOUSE=str(root / "warehouse.duckdb"),
+        ALMATY_EXPORT_DIR=str(root / "exports"),
+        ALMATY_SECRET_KEY_FILE=str(root / "secret.key"),
     )
     return env
 
 
+def almaty_command(
+    env: dict[str, str], *args: str, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `almaty` command in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "almaty", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def almaty_env(tmp_path: Path) -> dict[str, str]:
+    """An environment whose ALMATY_* settings all point into a fresh temporary folder."""
+    return almaty_settings(tmp_path)
+
+
 @pytest.fixture
 def run_almaty(almaty_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run the real `almaty` command in a subprocess, as a user would."""
+    """`almaty_command` in `almaty_env`, unless another environment is given."""
 
     def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "almaty", *args],
-            env=env or almaty_env,
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=600,
-        )
+        return almaty_command(env or almaty_env, *args)
 
     return run
 

@@ -9,10 +9,8 @@ analytics, u3 refuses personalization and u5 asks for erasure while owing money.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +23,7 @@ import pytest
 from privacy.pseudonyms import Pseudonymizer
 from recommender.export import RECOMMENDATIONS
 from recommender.service import create_app
-from tests.conftest import REPO, Zone
+from tests.conftest import Zone, almaty_command, almaty_settings
 from tests.recommender.test_service import running
 
 DAYS = ("2026-01-10", "2026-01-11", "2026-01-12")
@@ -141,27 +139,13 @@ def _service_reasons(url: str, user: str) -> set[str]:
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "almaty", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=900,
-    )
+    return almaty_command(env, *args, timeout=900)
 
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("purge")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")}
-    env.update(
-        ALMATY_LANDING_DIR=str(root / "landing"),
-        ALMATY_WAREHOUSE=str(root / "warehouse.duckdb"),
-        ALMATY_EXPORT_DIR=str(root / "exports"),
-        ALMATY_SECRET_KEY_FILE=str(root / "secret.key"),
-        ALMATY_AS_OF="2026-01-31",
-    )
+    env = {**almaty_settings(root), "ALMATY_AS_OF": "2026-01-31"}
     zone = Zone(root / "landing", root / "warehouse.duckdb")
     _write_zone(zone)
     assert _run(env, "secret", "init").returncode == 0
