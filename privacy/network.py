@@ -19,6 +19,8 @@ import re
 from datetime import date, datetime
 from typing import Final
 
+from privacy.pseudonyms import hmac_sha256_sql
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 IPV4_PREFIX: Final = 24
@@ -27,6 +29,10 @@ TOKEN_HEX_CHARS: Final = 16  # 64 bits: collisions are negligible among one day'
 
 _DAY_LABEL: Final = b"almaty/ip-day/v1/"
 _PORT: Final = re.compile(r"[0-9]{1,5}")
+# A plain IPv4 address as `ipaddress` accepts it (no leading zeros): nearly every client
+# address, so DuckDB takes these (`plain_ipv4_client_sql`) and Python the rest.
+_OCTET: Final = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_PLAIN_IPV4: Final = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
 
 
 def _canonical(addr: IPAddress) -> IPAddress:
@@ -114,3 +120,35 @@ def pseudonymize_ip(
     """(network, day token) of a record's client address: all the warehouse keeps of it."""
     addr = client_address(ip, x_forwarded_for)
     return ip_network_of(addr), ip_token(day_key(ip_key, day), addr)
+
+
+def plain_ipv4_client_sql(ip: str, forwarded: str) -> str:
+    """DuckDB SQL for `client_address(ip, forwarded)` where that is a plain IPv4 address,
+    else NULL, left to `client_address` itself (IPv6, IPv4-mapped, brackets, tabs, leading
+    zeros, anything not an address).
+
+    Only shapes on which both certainly agree are taken: `ip` a plain address, and
+    `forwarded` (SQL giving '' when absent) empty or opening with one, space-padded and
+    perhaps with a port, before its first comma.
+    """
+    first_entry = rf"^ *({_PLAIN_IPV4})(?::[0-9]{{1,5}})? *(?:,|$)"
+    return f"""case when regexp_full_match({ip}, '{_PLAIN_IPV4}') then
+      case when {forwarded} = '' then {ip}
+        else nullif(regexp_extract({forwarded}, '{first_entry}', 1), '') end
+    end"""
+
+
+def ipv4_network_sql(address: str) -> str:
+    """DuckDB SQL for `ip_network_of` of plain IPv4 text `address`: with a `/24` its last
+    octet is the host part (tests compare both on every shape of address).
+    """
+    return f"regexp_replace({address}, '[0-9]+$', '0') || '/{IPV4_PREFIX}'"
+
+
+def ipv4_token_sql(address: str, inner: str, outer: str) -> str:
+    """DuckDB SQL for `ip_token` of plain IPv4 text `address`; `inner` and `outer` are SQL
+    for the day key's `hmac_pads` (columns, so one statement serves several days).
+    """
+    octets = ", ".join(f"split_part({address}, '.', {n})::utinyint" for n in range(1, 5))
+    packed = f"unhex(printf('%02x%02x%02x%02x', {octets}))"
+    return f"left({hmac_sha256_sql(packed, inner, outer)}, {TOKEN_HEX_CHARS})"

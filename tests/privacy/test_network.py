@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from ipaddress import IPv4Address, IPv6Address
 
+import duckdb
 import pytest
 
 from privacy.network import (
@@ -13,9 +14,12 @@ from privacy.network import (
     day_key,
     ip_network_of,
     ip_token,
+    ipv4_network_sql,
+    ipv4_token_sql,
+    plain_ipv4_client_sql,
     pseudonymize_ip,
 )
-from privacy.pseudonyms import derive_key
+from privacy.pseudonyms import derive_key, hmac_pads
 
 IP_KEY = derive_key(bytes(range(32)), "ip")
 OTHER_IP_KEY = derive_key(bytes(range(1, 33)), "ip")
@@ -128,3 +132,91 @@ def test_pseudonymize_ip_follows_the_documented_derivation() -> None:
 def test_pseudonymize_ip_propagates_the_field_error() -> None:
     with pytest.raises(ValueError, match=r"^ip: "):
         pseudonymize_ip("not-an-ip", None, IP_KEY, DAY)
+
+
+# Every shape of the two fields the contract allows, and the malformed ones it warns of.
+ADDRESS_SHAPES = [
+    *(("10.0.0.5", forwarded) for forwarded in (None, "", "   ", "\t95.56.12.7")),
+    *(
+        (ip, None)
+        for ip in (
+            "0.0.0.0",
+            "255.255.255.255",
+            "95.56.12.7",
+            "95.56.12.07",  # a leading zero: ipaddress refuses it
+            "256.1.1.1",
+            "1.2.3.4.5",
+            "1.2.3",
+            " 95.56.12.7",
+            "95.56.12.7\n",
+            "95.56.12.7:443",
+            "\u0661.2.3.4",  # an Arabic-Indic digit
+            "2a00:1fa0:42::1",
+            "::ffff:95.56.12.7",
+            "unknown",
+            "",
+        )
+    ),
+    *(
+        ("10.0.0.5", forwarded)
+        for forwarded in (
+            "95.56.12.7",
+            "  95.56.12.7  ",
+            " 95.56.12.7 , 10.0.0.1, 10.0.0.5",
+            "95.56.12.7:51234, 10.0.0.1",
+            "95.56.12.7:",
+            "95.56.12.7 :80",
+            "95.56.12.7:123456",
+            "95.56.12.7:99999",
+            "95.56.12.7\t,10.0.0.1",
+            "95.56.012.7",
+            "[95.56.12.7]",
+            "[2a00:1fa0:42::1]:443",
+            "[::ffff:95.56.12.7]:8080",
+            "unknown, 10.0.0.1",
+            ", 95.56.12.8",
+            "95.56.12.7,",
+        )
+    ),
+    ("95.56.12.07", "95.56.12.7"),  # the edge's own address must be one too
+]
+
+
+def _python_network_and_token(ip: str, forwarded: str | None) -> tuple[str, str] | None:
+    try:
+        client_address(ip, None)
+        address = client_address(ip, forwarded)
+    except ValueError:
+        return None
+    return ip_network_of(address), ip_token(day_key(IP_KEY, DAY), address)
+
+
+def test_duckdb_takes_plain_ipv4_addresses_exactly_as_python_and_leaves_the_rest() -> None:
+    # Ingestion maps plain IPv4 addresses in DuckDB and every other text in Python: where
+    # DuckDB answers, it must give what Python gives, and it must answer the common shapes.
+    inner, outer = hmac_pads(day_key(IP_KEY, DAY))
+    address = plain_ipv4_client_sql("ip", "coalesce(forwarded, '')")
+    rows = duckdb.sql(
+        f"""select ip, forwarded, a is not null,
+          {ipv4_network_sql("a")}, {ipv4_token_sql("a", "$inner", "$outer")}
+        from (select *, {address} as a from (
+          select unnest($ips) as ip, unnest($forwarded) as forwarded))""",
+        params={
+            "ips": [ip for ip, _ in ADDRESS_SHAPES],
+            "forwarded": [forwarded for _, forwarded in ADDRESS_SHAPES],
+            "inner": inner,
+            "outer": outer,
+        },
+    ).fetchall()
+    assert len(rows) == len(ADDRESS_SHAPES)
+    answered = set()
+    for ip, forwarded, taken, network, token in rows:
+        if taken:
+            assert (network, token) == _python_network_and_token(ip, forwarded), (ip, forwarded)
+            answered.add((ip, forwarded))
+    assert {
+        ("95.56.12.7", None),
+        ("255.255.255.255", None),
+        ("10.0.0.5", " 95.56.12.7 , 10.0.0.1, 10.0.0.5"),
+        ("10.0.0.5", "95.56.12.7:51234, 10.0.0.1"),
+    } <= answered
