@@ -24,12 +24,12 @@ import pyarrow as pa
 
 from ingestion.feeds import EVENTS, SEARCHES, Feed
 from ingestion.lines import read_landing_files
-from ingestion.mapping import PendingMap, finish_map, map_distinct, start_map
+from ingestion.mapping import PendingMap, finish_map, start_map
 from ingestion.rules import (
     ALMATY,
     Keys,
     create_consent_intervals,
-    pseudonym_rule,
+    map_pseudonyms,
     record_subject_list_sql,
     retention_cutoff,
 )
@@ -38,12 +38,20 @@ from ingestion.warehouse import SCHEMA
 from landing.contract import BAD_IP, feed_files
 from privacy.consent import consent_at_time_sql, refused_now_sql
 from privacy.location import coarsen_location_sql
-from privacy.network import client_address, day_key, ip_network_of, ip_token
+from privacy.network import (
+    client_address,
+    day_key,
+    ip_network_of,
+    ip_token,
+    ipv4_network_sql,
+    ipv4_token_sql,
+    plain_ipv4_client_sql,
+)
+from privacy.pseudonyms import hmac_pads
 from privacy.suppression import suppression_digest_sql
 from privacy.text import scrub_query, scrub_url
 from privacy.user_agent import describe_user_agent
 
-SEPARATOR = "\x1f"  # joins values into one mapping key; never inside an IP or a date
 USAGE_FEEDS = (EVENTS, SEARCHES)
 
 
@@ -61,13 +69,14 @@ class DayResult:
 
 
 def _ip_rule(ip_key: bytes):
-    """Client network and day token per distinct (ip, x_forwarded_for, Almaty day) key."""
-    day_keys: dict[str, bytes] = {}
+    """Client network and day token per distinct (ip, x_forwarded_for, Almaty day), in
+    Python: for the few addresses DuckDB leaves (see `_map_addresses`).
+    """
+    day_keys: dict[date, bytes] = {}
 
-    def rule(values: list[str]) -> dict[str, list]:
+    def rule(values: list[tuple[str, str | None, date]]) -> dict[str, list]:
         networks, tokens = [], []
-        for value in values:
-            ip, forwarded, day_text = value.split(SEPARATOR)
+        for ip, forwarded, day in values:
             try:
                 address = client_address(ip, None)  # the edge's own address must be one too
                 if forwarded:
@@ -76,13 +85,80 @@ def _ip_rule(ip_key: bytes):
                 networks.append(None)
                 tokens.append(None)
                 continue
-            if day_text not in day_keys:
-                day_keys[day_text] = day_key(ip_key, date.fromisoformat(day_text))
+            if day not in day_keys:
+                day_keys[day] = day_key(ip_key, day)
             networks.append(ip_network_of(address))
-            tokens.append(ip_token(day_keys[day_text], address))
+            tokens.append(ip_token(day_keys[day], address))
         return {"network": networks, "token": tokens}
 
     return rule
+
+
+def _same_address(left: str, right: str) -> str:
+    """Join condition of two relations with columns ip, x_forwarded_for and ip_day."""
+    return (
+        f"{left}.ip = {right}.ip and {left}.ip_day = {right}.ip_day "
+        f"and {left}.x_forwarded_for is not distinct from {right}.x_forwarded_for"
+    )
+
+
+def _map_addresses(con: duckdb.DuckDBPyConnection, feed: Feed, ip_key: bytes) -> None:
+    """`map_ip_<feed>`: network and day token (NULL if not an address) per distinct
+    (ip, x_forwarded_for, ip_day); records join it on `_same_address`.
+
+    DuckDB maps the plain IPv4 addresses, nearly all of them, on every core; the Python
+    rule the rest, so each address is judged by the same rules as `client_address`.
+    """
+    name = feed.name
+    con.execute(
+        f"""create or replace temp table ip_keys as
+        select distinct ip, x_forwarded_for, ip_day from parsed_{name} where reason is null"""
+    )
+    days = [day for (day,) in con.execute("select distinct ip_day from ip_keys").fetchall()]
+    pads = [hmac_pads(day_key(ip_key, day)) for day in days]
+    con.register(
+        "ip_day_keys",
+        pa.table(
+            {
+                "ip_day": pa.array(days, pa.date32()),
+                "inner_key": pa.array([inner for inner, _ in pads], pa.binary()),
+                "outer_key": pa.array([outer for _, outer in pads], pa.binary()),
+            }
+        ),
+    )
+    address = plain_ipv4_client_sql("ip", "coalesce(x_forwarded_for, '')")
+    try:
+        con.execute(
+            f"""create or replace temp table map_ip_{name} as
+            select ip, x_forwarded_for, ip_day, {ipv4_network_sql("address")} as network,
+              {ipv4_token_sql("address", "d.inner_key", "d.outer_key")} as token
+            from (select *, {address} as address from ip_keys) k
+            join ip_day_keys d using (ip_day)
+            where address is not null"""
+        )
+    finally:
+        con.unregister("ip_day_keys")
+    rest = con.execute(
+        f"""select k.ip, k.x_forwarded_for, k.ip_day from ip_keys k
+        anti join map_ip_{name} m on {_same_address("k", "m")}"""
+    ).fetchall()
+    mapped = _ip_rule(ip_key)(rest)
+    con.register(
+        "ip_rest",
+        pa.table(
+            {
+                "ip": pa.array([ip for ip, _, _ in rest], pa.string()),
+                "x_forwarded_for": pa.array([fwd for _, fwd, _ in rest], pa.string()),
+                "ip_day": pa.array([day for _, _, day in rest], pa.date32()),
+                "network": pa.array(mapped["network"], pa.string()),
+                "token": pa.array(mapped["token"], pa.string()),
+            }
+        ),
+    )
+    try:
+        con.execute(f"insert into map_ip_{name} select * from ip_rest")
+    finally:
+        con.unregister("ip_rest")
 
 
 def _user_agents(values: list[str]) -> dict[str, list]:
@@ -117,9 +193,7 @@ def _parse_day(
         landing_dir,
         feed,
         day,
-        f""",
-          ip || '{SEPARATOR}' || coalesce(x_forwarded_for, '') || '{SEPARATOR}'
-            || strftime(timezone('{ALMATY}', ts), '%Y-%m-%d') as ip_key""",
+        f", timezone('{ALMATY}', ts)::date as ip_day",
     )
     # Copies of a record within the day: all but the first (by file, then line, which is
     # the order of row_key) are dropped.
@@ -137,55 +211,31 @@ def _parse_day(
     return files
 
 
-def _start_rules(
-    con: duckdb.DuckDBPyConnection, keys: Keys, rules: Executor
-) -> dict[str, PendingMap]:
-    """Start every Python rule of the day in `rules`, in the order their maps are needed.
-
-    The values come from every line that parsed; those later quarantined for their address
-    only add map entries nothing looks up.
+def _parsed_values(column: str, feeds: tuple[Feed, ...] = USAGE_FEEDS) -> str:
+    """SQL for `column` of every line of `feeds` that parsed. Those later quarantined for
+    their address only add map entries nothing looks up.
     """
-    parsed = {f.name: f"(select * from parsed_{f.name} where reason is null)" for f in USAGE_FEEDS}
+    return " union all ".join(
+        f"select {column} from parsed_{f.name} where reason is null" for f in feeds
+    )
 
-    def both(column: str) -> str:
-        return " union all ".join(
-            f"select {column} from {relation}" for relation in parsed.values()
-        )
 
+def _start_rules(con: duckdb.DuckDBPyConnection, rules: Executor) -> dict[str, PendingMap]:
+    """Start the day's Python rules (user agents and free text) in `rules`, in the order
+    their maps are needed; DuckDB goes on with the rest of the day meanwhile.
+    """
     maps = [
-        *(
-            (
-                f"map_ip_{name}",
-                f"select ip_key from {parsed[name]}",
-                _ip_rule(keys.ip),
-                {"network": pa.string(), "token": pa.string()},
-            )
-            for name in parsed
-        ),
-        *(
-            (
-                f"map_{column}",
-                both(column),
-                pseudonym_rule(pseudonymizer),
-                {"pseudonym": pa.string()},
-            )
-            for column, pseudonymizer in (
-                ("user_id", keys.user),
-                ("anonymous_id", keys.anonymous),
-                ("device_id", keys.device),
-            )
-        ),
-        ("map_user_agent", both("user_agent"), _user_agents, {}),
+        ("map_user_agent", _parsed_values("user_agent"), _user_agents, {}),
         (
             "map_url",
-            f"select page_url from {parsed['events']} union all "
-            f"select referrer from {parsed['events']}",
+            f"{_parsed_values('page_url', (EVENTS,))} union all "
+            f"{_parsed_values('referrer', (EVENTS,))}",
             _scrubbed(scrub_url),
             {"scrubbed": pa.string()},
         ),
         (
             "map_query",
-            f"select query from {parsed['searches']}",
+            _parsed_values("query", (SEARCHES,)),
             _scrubbed(scrub_query),
             {"scrubbed": pa.string()},
         ),
@@ -194,6 +244,16 @@ def _start_rules(
         table: start_map(con, table, values_sql, rule, types, rules)
         for table, values_sql, rule, types in maps
     }
+
+
+def _map_identifiers(con: duckdb.DuckDBPyConnection, keys: Keys) -> None:
+    """`map_user_id`, `map_anonymous_id`, `map_device_id`: the day's pseudonyms."""
+    for column, pseudonymizer in (
+        ("user_id", keys.user),
+        ("anonymous_id", keys.anonymous),
+        ("device_id", keys.device),
+    ):
+        map_pseudonyms(con, f"map_{column}", _parsed_values(column), pseudonymizer)
 
 
 def _finish_maps(
@@ -216,7 +276,7 @@ def _quarantine_day(
     name = feed.name
     con.execute(
         f"""create or replace temp table bad_ip_{name} as
-        select p.row_key from parsed_{name} p join map_ip_{name} m on m.value = p.ip_key
+        select p.row_key from parsed_{name} p join map_ip_{name} m on {_same_address("p", "m")}
         where p.reason is null and m.network is null"""
     )
     result.quarantined = replace_quarantine(
@@ -308,8 +368,8 @@ def record_links(con: duckdb.DuckDBPyConnection, landing_dir: Path, day: date, k
     )
     for feed in USAGE_FEEDS:
         con.unregister(f"link_lines_{feed.name}")
-    map_distinct(con, "map_link_user", "select u from day_pairs", pseudonym_rule(keys.user))
-    map_distinct(con, "map_link_anon", "select a from day_pairs", pseudonym_rule(keys.anonymous))
+    map_pseudonyms(con, "map_link_user", "select u from day_pairs", keys.user)
+    map_pseudonyms(con, "map_link_anon", "select a from day_pairs", keys.anonymous)
     _replace_links(
         con,
         day,
@@ -456,7 +516,7 @@ def _store(
           '{keys.version}' as key_version,
           {specific_columns}
         {judged}
-        join map_ip_{name} m on m.value = v.ip_key
+        join map_ip_{name} m on {_same_address("v", "m")}
         left join map_user_id u on u.value = v.user_id
         join map_anonymous_id a on a.value = v.anonymous_id
         left join map_device_id d on d.value = v.device_id
@@ -504,11 +564,11 @@ def ingest_day(
                 _parse_day(con, landing_dir, feed, day, result)
                 for feed, result in zip(USAGE_FEEDS, results, strict=True)
             ]
-            pending = _start_rules(con, keys, rules)
+            pending = _start_rules(con, rules)
             for feed, result, feed_files_read in zip(USAGE_FEEDS, results, files, strict=True):
-                _finish_maps(con, pending, f"map_ip_{feed.name}")
+                _map_addresses(con, feed, keys.ip)
                 _quarantine_day(con, feed, day, feed_files_read, result)
-            _finish_maps(con, pending, "map_user_id", "map_anonymous_id", "map_device_id")
+            _map_identifiers(con, keys)
             _replace_links(con, day, _day_links_sql())
             _flag_watched(con)
             cutoff = retention_cutoff(as_of, retention_years)

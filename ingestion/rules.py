@@ -6,7 +6,6 @@ filtered by today's opt-outs, erasures and retention, never by the rules of its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -55,9 +54,19 @@ def retention_cutoff(as_of: date, years: int) -> date:
         return as_of.replace(year=as_of.year - years, day=28)
 
 
-def pseudonym_rule(pseudonymizer: Pseudonymizer) -> Callable[[list[str]], dict[str, list]]:
-    """A rule (see `ingestion.mapping`) giving each distinct identifier its pseudonym."""
-    return lambda values: {"pseudonym": pseudonymizer.many(values)}
+def map_pseudonyms(
+    con: duckdb.DuckDBPyConnection, table: str, values_sql: str, pseudonymizer: Pseudonymizer
+) -> None:
+    """Temp table `table` (value, pseudonym) over the distinct non-null values of `values_sql`
+    (one column), hashed by DuckDB on every core: a day holds over a hundred thousand ids.
+    """
+    pseudonym, parameters = pseudonymizer.sql("value")
+    con.execute(
+        f"""create or replace temp table {table} as
+        select value, {pseudonym} as pseudonym
+        from (select distinct v from ({values_sql}) as t(v) where v is not null) as d(value)""",
+        parameters,
+    )
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, table: str, select_sql: str) -> int:
@@ -85,19 +94,19 @@ def refresh_privacy_rules(
         counts[f"{feed.name}_quarantined"] = sum(quarantined.values())
 
     valid = " where reason is null"
-    map_distinct(
+    map_pseudonyms(
         con,
         "user_pseudonyms",
         f"select user_id from {parsed['consent']}{valid} union all "
         f"select user_id from {parsed['accounts']}{valid} union all "
         f"select user_id from {parsed['erasure_requests']}{valid}",
-        pseudonym_rule(keys.user),
+        keys.user,
     )
-    map_distinct(
+    map_pseudonyms(
         con,
         "anonymous_pseudonyms",
         f"select anonymous_id from {parsed['consent']}{valid}",
-        pseudonym_rule(keys.anonymous),
+        keys.anonymous,
     )
 
     counts["consent_changes"] = _rebuild(
@@ -209,9 +218,7 @@ def refresh_listings(
     parsed, _ = load_feed(con, landing_dir, LISTINGS)
     quarantined = replace_quarantine(con, LISTINGS, parsed, None)
     valid = f"select * from {parsed} where reason is null"
-    map_distinct(
-        con, "owner_pseudonyms", f"select owner_user_id from ({valid})", pseudonym_rule(keys.user)
-    )
+    map_pseudonyms(con, "owner_pseudonyms", f"select owner_user_id from ({valid})", keys.user)
     map_distinct(
         con,
         "scrubbed_titles",
