@@ -221,8 +221,16 @@ def _add_generate_options(parser: argparse.ArgumentParser) -> None:
         default=DEMO.events_per_day,
         help="average usage events a day, before seasonality (default %(default)s)",
     )
+    _seed_option(parser)
+
+
+def _seed_option(parser: argparse.ArgumentParser) -> None:
+    """--seed of every command that generates data: runs can be repeated exactly."""
     parser.add_argument(
-        "--seed", type=int, default=DEMO.seed, help="random seed (default %(default)s)"
+        "--seed",
+        type=int,
+        default=DEMO.seed,
+        help="random seed; the same seed gives the same data and figures (default %(default)s)",
     )
 
 
@@ -234,7 +242,7 @@ def _generated_days_options(parser: argparse.ArgumentParser, events: int, days: 
     parser.add_argument(
         "--days", type=_positive_int, default=days, help="delivery days (default %(default)s)"
     )
-    parser.add_argument("--seed", type=int, default=DEMO.seed)
+    _seed_option(parser)
 
 
 def _group(commands: argparse._SubParsersAction, name: str, help_: str):
@@ -352,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_generate.add_argument(
         "--events", type=_positive_int, default=1_000_000, help="events (default %(default)s)"
     )
-    bench_generate.add_argument("--seed", type=int, default=DEMO.seed)
+    _seed_option(bench_generate)
     bench_ingest = _command(
         bench,
         "ingest",
@@ -370,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="delivery days, to see memory stay flat as days add up (default %(default)s)",
     )
-    bench_ingest.add_argument("--seed", type=int, default=DEMO.seed)
+    _seed_option(bench_ingest)
     bench_ingest.add_argument(
         "--repeat",
         type=_positive_int,
@@ -463,7 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=16,
         help="connections kept busy at once (default %(default)s)",
     )
-    bench_serve.add_argument("--seed", type=int, default=DEMO.seed)
+    _seed_option(bench_serve)
     bench_recommender = _command(
         bench,
         "recommender",
@@ -477,7 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_recommender.add_argument(
         "--users", type=_positive_int, default=20_000, help="users (default %(default)s)"
     )
-    bench_recommender.add_argument("--seed", type=int, default=DEMO.seed)
+    _seed_option(bench_recommender)
     bench_dashboards = _command(
         bench,
         "dashboards",
