@@ -4,10 +4,10 @@ The day is replaced in one transaction: the same landing files give the same row
 often, and in whatever order of days, they are ingested. A record delivered on several days
 belongs to the earliest of them.
 
-For speed, a day's lines are materialized once (`parsed_<feed>`); every Python rule runs on
-distinct values only, in a worker thread while DuckDB goes on with the day; and consent and
-suppression are judged only for the few records whose subjects appear in the consent feed or
-the suppression list at all.
+For speed, a day's lines are materialized once (`parsed_<feed>`); every rule runs on distinct
+values only: pseudonyms and plain IPv4 addresses in DuckDB, the rest in Python in a worker
+thread while DuckDB goes on with the day; and consent and suppression are judged only for
+the few records whose subjects appear in the consent feed or the suppression list at all.
 """
 
 from __future__ import annotations

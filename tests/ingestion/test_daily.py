@@ -70,6 +70,23 @@ def test_ip_is_the_client_network_with_a_token_per_day(zone) -> None:
     assert rows["e4"][1] != rows["e1"][1]  # same address, another day: not linkable
 
 
+def test_addresses_with_control_characters_are_judged_like_any_other(zone) -> None:
+    # Python's strip() takes the unit separator for whitespace, so the forwarded hop is an
+    # address; in the edge's own field it is not. Neither may break the day.
+    zone.events(
+        DAY,
+        [
+            zone.event("e1", TS, ip="95.56.7.9\x1f2026-01-10"),
+            zone.event("e2", TS, ip="10.0.0.1", x_forwarded_for="95.56.7.9\x1f, 10.0.0.1"),
+        ],
+    )
+    zone.ingest(DAY)
+    assert zone.query("select event_id, ip_network from ingested.events") == [
+        ("e2", "95.56.7.0/24")
+    ]
+    assert zone.query("select line_number, reason from ingested.quarantine") == [(1, "bad_ip")]
+
+
 def test_bad_lines_are_quarantined_by_place_and_reason_and_the_rest_stored(zone) -> None:
     path = zone.events(
         DAY,
