@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from isal import igzip, isal_zlib
+from isal import isal_zlib
 
 from almaty.errors import AlmatyError
 
 _NEWLINE = ord("\n")
+_GZIP_WBITS = 16 + 15  # a gzip header and trailer around deflate with a 32 KiB window
 _BATCH_ROWS = 65_536
 
 
@@ -26,20 +27,32 @@ class LandingFileError(AlmatyError):
     """A landing file that cannot be read at all (for example a broken gzip stream)."""
 
 
-def _decompress(path: Path) -> bytes:
-    """The file's bytes, gunzipped (every member) if it is `.gz`; ISA-L is about twice as
-    fast as zlib here, and releases the GIL like it.
+def _gunzip(raw: bytes) -> bytes:
+    """Every gzip member of `raw`, in order. ISA-L's zlib interface is about twice as fast as
+    zlib here and a third faster than its own `igzip.decompress`; it releases the GIL.
     """
+    members = []
+    while raw:
+        member = isal_zlib.decompressobj(wbits=_GZIP_WBITS)
+        members.append(member.decompress(raw))
+        if not member.eof:
+            raise EOFError
+        raw = member.unused_data.lstrip(b"\0")  # zero padding between members, as gzip allows
+    return b"".join(members) if len(members) != 1 else members[0]
+
+
+def _decompress(path: Path) -> bytes:
+    """The file's bytes, gunzipped if it is `.gz`."""
     raw = path.read_bytes()
     if path.suffix != ".gz":
         return raw
     if not raw:
         raise LandingFileError(f"{path}: the gzip stream is truncated")
     try:
-        return igzip.decompress(raw)
+        return _gunzip(raw)
     except EOFError:
         raise LandingFileError(f"{path}: the gzip stream is truncated") from None
-    except (OSError, isal_zlib.error) as error:  # gzip.BadGzipFile, a broken deflate block
+    except isal_zlib.error as error:  # not gzip, a broken deflate block, a bad checksum
         raise LandingFileError(f"{path}: not a readable gzip file ({error})") from None
 
 
