@@ -28,8 +28,10 @@ from implicit.utils import ParameterWarning
 from scipy.sparse import csr_matrix
 from threadpoolctl import threadpool_limits
 
-# Rows are scored in blocks of at most this many dense scores (32 MB as float64).
+# Rows are scored in blocks of at most this many dense scores (16 MB as float32).
 BLOCK_CELLS = 1 << 22
+# An item-item similarity of up to this many cells (64 MB as float32) is scored dense.
+DENSE_SIMILARITY_CELLS = 1 << 24
 
 
 class Recommender(ABC):
@@ -169,6 +171,7 @@ class ItemItemModel(_ImplicitModel):
         if weighting not in ("cosine", "bm25"):
             raise ValueError(f"weighting must be cosine or bm25, got {weighting!r}")
         super().__init__(seed, K=K, weighting=weighting)
+        self._scoring: np.ndarray | csr_matrix | None = None  # the similarity as scored
 
     def _build(self) -> Any:
         if self.params["weighting"] == "cosine":
@@ -181,23 +184,43 @@ class ItemItemModel(_ImplicitModel):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=ParameterWarning)
             super()._fit(train)
+        self._scoring = None  # made from this similarity when first asked
 
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        # implicit scores one user at a time in Python; the same sums (the user's weights
-        # times the similarity rows of their items) as one sparse product are much faster.
+        # implicit scores one user at a time; the same sums (the user's weights times the
+        # similarity rows of their items) for a block of users at once are much faster.
         taken = self._fitted()[user_rows]
-        scores = taken.astype(np.float64) @ self._model.similarity
-        return _top_n_stored(_without(scores, taken) if exclude_seen else scores, n)
+        scores = self._times_similarity(taken)
+        if exclude_seen:
+            _leave_out_seen(scores, taken)
+        return top_n(scores, n, floor=0)
 
     def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         # An item's row of the similarity matrix holds its neighbours, itself included.
         itself = csr_matrix(
-            (np.ones(len(items)), (np.arange(len(items)), items)),
+            (np.ones(len(items), dtype=np.float32), (np.arange(len(items)), items)),
             shape=(len(items), self.item_count),
         )
-        return _top_n_stored(_without(self._model.similarity[items], itself), n)
+        scores = self._times_similarity(itself)
+        scores[np.arange(len(items)), items] = -np.inf
+        return top_n(scores, n, floor=0)
+
+    def _times_similarity(self, weights: csr_matrix) -> np.ndarray:
+        """`weights` (rows x items) times the similarity matrix, as dense float32 scores;
+        0 where no neighbour reaches, since similarities are positive: no candidate.
+
+        A catalog of up to a few thousand items multiplies a dense copy of the similarity:
+        a sparse product of the same sums costs three times as much, mostly bookkeeping.
+        The copy is made on first use, not in `fit`, so `fit` stays implicit's alone.
+        """
+        if self._scoring is None:
+            similarity = self._model.similarity.astype(np.float32)
+            dense = similarity.shape[0] ** 2 <= DENSE_SIMILARITY_CELLS
+            self._scoring = similarity.toarray() if dense else similarity
+        scores = weights.astype(np.float32) @ self._scoring
+        return scores if isinstance(scores, np.ndarray) else scores.toarray()
 
 
 class ALSModel(_ImplicitModel):
@@ -266,71 +289,40 @@ def make_model(name: str, seed: int = 0, **params: Any) -> Recommender:
     return MODELS[name](seed=seed, **params)
 
 
-def top_n(
-    scores: np.ndarray, n: int, columns: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of `scores`, the n best columns and their scores, best first, equal scores
-    lower column first; a -inf score is no candidate, and a row with fewer than n ends in
-    column -1, score -inf. `columns` names each place's column (default: its position).
+def top_n(scores: np.ndarray, n: int, floor: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `scores`, the n best columns and their scores (float32), best first, equal
+    scores lower column first; a score of `floor` or less (-inf at least) is no candidate,
+    and a row with fewer than n ends in column -1, score -inf.
 
-    The n-th best score per row comes from a full sort: numpy sorts floats with SIMD, much
-    faster than argpartition on rows full of equal scores (-inf where an item-item user's
-    neighbours reach no further).
+    Scores are compared as float32, the precision the export keeps. The n-th best score
+    per row comes from a partition (SIMD in numpy), so only the n chosen are sorted.
     """
+    scores = np.asarray(scores, dtype=np.float32)
     rows, width = scores.shape
-    if columns is None:
-        columns = np.broadcast_to(np.arange(width), scores.shape)
     n = min(n, width)
     ids = np.full((rows, n), -1, dtype=np.int64)
-    best = np.full((rows, n), -np.inf, dtype=scores.dtype)
+    best = np.full((rows, n), -np.inf, dtype=np.float32)
     if n == 0 or rows == 0:
         return ids, best
-    nth = np.sort(scores, axis=1)[:, width - n, np.newaxis]
-    taken = (scores >= nth) & (scores > -np.inf)
-    over = np.flatnonzero(taken.sum(axis=1) > n)  # ties at the n-th: choose those rows again
-    if len(over):
-        chosen = np.zeros((len(over), width), dtype=bool)
-        ranked = np.lexsort((columns[over], -scores[over]), axis=1)[:, :n]
-        np.put_along_axis(chosen, ranked, True, axis=1)
-        taken[over] = chosen
-    row, place = np.nonzero(taken)
+    nth = np.partition(scores, width - n, axis=1)[:, width - n]
+    least = np.maximum(nth, np.nextafter(np.float32(floor), np.float32(np.inf)))
+    row, column = np.nonzero(scores >= least[:, np.newaxis])  # row by row, columns in order
+    picked = scores[row, column]
     counts = np.bincount(row, minlength=rows)
+    if (counts > n).any():  # a tie at the n-th best: the lower columns of it
+        tied = picked == nth[row]
+        tied_before = np.cumsum(tied) - tied  # ties earlier in the arrays
+        first = np.cumsum(counts) - counts  # each row's start
+        room = n - (counts - np.bincount(row, weights=tied, minlength=rows).astype(np.int64))
+        keep = ~tied | (tied_before - tied_before[first][row] < room[row])
+        row, column, picked = row[keep], column[keep], picked[keep]
+        counts = np.bincount(row, minlength=rows)
     slot = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
-    ids[row, slot] = columns[row, place]
-    best[row, slot] = scores[row, place]
-    order = np.argsort(-best, axis=1)  # padding (-inf) last
-    ids, best = np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
-    # That sort leaves equal scores in any order: put them in column order, in the few rows
-    # that have any.
-    tied = np.flatnonzero(((best[:, 1:] == best[:, :-1]) & (best[:, 1:] > -np.inf)).any(axis=1))
-    if len(tied):
-        order = np.lexsort((ids[tied], -best[tied]), axis=1)
-        ids[tied] = np.take_along_axis(ids[tied], order, 1)
-        best[tied] = np.take_along_axis(best[tied], order, 1)
-    return ids, best
-
-
-def _top_n_stored(scores: csr_matrix, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """`top_n` over the scores a sparse block stores; a place it does not store is no
-    candidate. Each row's stored scores are laid out side by side, so the sort runs over
-    the widest row's entries rather than the whole catalog."""
-    counts = np.diff(scores.indptr)
-    rows, width = scores.shape[0], max(1, int(counts.max(initial=0)))
-    row = np.repeat(np.arange(rows), counts)
-    place = np.arange(scores.nnz) - np.repeat(scores.indptr[:-1], counts)
-    values = np.full((rows, width), -np.inf)
-    values[row, place] = scores.data
-    columns = np.full((rows, width), -1, dtype=np.int64)
-    columns[row, place] = scores.indices
-    return top_n(values, n, columns)
-
-
-def _without(scores: csr_matrix, left_out: csr_matrix) -> csr_matrix:
-    """`scores` without the places `left_out` stores (a user's own items, an item itself).
-
-    Scores are positive (weights and similarities are), so a removed place is a zero,
-    which scipy does not store."""
-    return scores - scores.multiply(left_out.astype(bool))
+    ids[row, slot] = column
+    best[row, slot] = picked
+    # Each row's places are in column order, and a stable sort keeps equal scores so.
+    order = np.argsort(-best, axis=1, kind="stable")  # padding (-inf) last
+    return np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
 
 
 def _leave_out_seen(scores: np.ndarray, taken: csr_matrix) -> None:
