@@ -32,6 +32,7 @@ from threadpoolctl import threadpool_limits
 BLOCK_CELLS = 1 << 22
 # An item-item similarity of up to this many cells (64 MB as float32) is scored dense.
 DENSE_SIMILARITY_CELLS = 1 << 24
+_LOW = np.uint64(0xFFFFFFFF)  # the low 32 bits of top_n's sort keys
 
 
 class Recommender(ABC):
@@ -300,29 +301,46 @@ def top_n(scores: np.ndarray, n: int, floor: float = -np.inf) -> tuple[np.ndarra
     scores = np.asarray(scores, dtype=np.float32)
     rows, width = scores.shape
     n = min(n, width)
-    ids = np.full((rows, n), -1, dtype=np.int64)
-    best = np.full((rows, n), -np.inf, dtype=np.float32)
     if n == 0 or rows == 0:
-        return ids, best
+        return np.full((rows, n), -1, dtype=np.int64), np.full((rows, n), -np.inf, np.float32)
     nth = np.partition(scores, width - n, axis=1)[:, width - n]
     least = np.maximum(nth, np.nextafter(np.float32(floor), np.float32(np.inf)))
-    row, column = np.nonzero(scores >= least[:, np.newaxis])  # row by row, columns in order
-    picked = scores[row, column]
+    # Row by row, columns in order (a flat search is twice as fast as a 2-d one).
+    flat = np.flatnonzero(scores >= least[:, np.newaxis])
+    row, column = np.divmod(flat, width)
+    picked = scores.ravel()[flat]
     counts = np.bincount(row, minlength=rows)
     if (counts > n).any():  # a tie at the n-th best: the lower columns of it
         tied = picked == nth[row]
         tied_before = np.cumsum(tied) - tied  # ties earlier in the arrays
-        first = np.cumsum(counts) - counts  # each row's start
+        first = np.repeat(np.cumsum(counts) - counts, counts)  # the start of each one's row
         room = n - (counts - np.bincount(row, weights=tied, minlength=rows).astype(np.int64))
-        keep = ~tied | (tied_before - tied_before[first][row] < room[row])
+        keep = ~tied | (tied_before - tied_before[first] < room[row])
         row, column, picked = row[keep], column[keep], picked[keep]
         counts = np.bincount(row, minlength=rows)
     slot = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
-    ids[row, slot] = column
-    best[row, slot] = picked
-    # Each row's places are in column order, and a stable sort keeps equal scores so.
-    order = np.argsort(-best, axis=1, kind="stable")  # padding (-inf) last
-    return np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
+    return _best_first(row, slot, column, picked, (rows, n))
+
+
+def _best_first(
+    row: np.ndarray, slot: np.ndarray, column: np.ndarray, score: np.ndarray, shape: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and their float32 scores laid out at (row, slot), then each row ordered best
+    first, equal scores lower column first, empty places (column -1, score -inf) last.
+
+    One SIMD sort of 64-bit keys: the score's bits made to order as unsigned numbers (as
+    the floats do), then the column reversed, so a greater key is a better place.
+    """
+    bits = (score + np.float32(0)).view(np.uint32)  # + 0 makes -0.0 the 0.0 it equals
+    ordered = np.where(bits >> 31, ~bits, bits | np.uint32(1 << 31)).astype(np.uint64)
+    keys = np.zeros(shape, dtype=np.uint64)  # 0: an empty place, below every key
+    keys[row, slot] = (ordered << np.uint64(32)) | (_LOW - column.astype(np.uint64))
+    keys = np.sort(keys, axis=1)[:, ::-1]
+    empty = keys == 0
+    ids = np.where(empty, -1, (_LOW - (keys & _LOW)).astype(np.int64))
+    ordered = (keys >> np.uint64(32)).astype(np.uint32)
+    bits = np.where(ordered >> 31, ordered & np.uint32(_LOW >> 1), ~ordered)
+    return ids, np.where(empty, np.float32(-np.inf), bits.view(np.float32))
 
 
 def _leave_out_seen(scores: np.ndarray, taken: csr_matrix) -> None:

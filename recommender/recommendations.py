@@ -113,9 +113,16 @@ def diversified(categories: np.ndarray, n: int, max_run: int = MAX_RUN) -> np.nd
     return picks
 
 
-def _listed(candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray) -> np.ndarray:
-    """The places in `candidates` of each row's list: shown, then diversified."""
-    shown = shown_first(candidates, excluded, category, RERANKED)
+def list_places(
+    candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray, own: int
+) -> np.ndarray:
+    """The places in `candidates` of each row's list: shown, then diversified. The first
+    `own` places are the row's own candidates; the rest only fill what they leave short,
+    so they are looked at only in the rows that need them."""
+    shown = shown_first(candidates[:, :own], excluded, category, RERANKED)
+    short = np.flatnonzero(shown[:, -1] < 0)
+    if len(short):
+        shown[short] = shown_first(candidates[short], excluded[short], category, RERANKED)
     columns = np.take_along_axis(candidates, np.maximum(shown, 0), 1)
     order = diversified(np.where(shown >= 0, category[columns], -1), LIST_LENGTH)
     return np.where(order >= 0, np.take_along_axis(shown, np.maximum(order, 0), 1), -1)
@@ -140,12 +147,13 @@ def _block_lists(
 ) -> pl.DataFrame:
     """A block's lists as rows `key, rank, item, score, reason` (`names` gives the key and
     item columns). Each row's candidates are its `sources` one after the other (per source,
-    columns and scores per row, or one row for all); an item's reason is its source's."""
+    columns and scores per row, or one row for all), the last one only filling short
+    lists; an item's reason is its source's."""
     rows = len(keys)
     candidates = np.hstack([np.broadcast_to(c, (rows, c.shape[-1])) for c, _ in sources])
     scores = np.hstack([np.broadcast_to(s, (rows, s.shape[-1])) for _, s in sources])
     source = np.repeat(np.arange(len(sources)), [c.shape[-1] for c, _ in sources])
-    places = _listed(candidates, excluded, category)
+    places = list_places(candidates, excluded, category, own=len(source) - sources[-1][0].shape[-1])
     row, rank = np.nonzero(places >= 0)  # row by row, best first
     place = places[row, rank]
     return pl.DataFrame(

@@ -115,13 +115,22 @@ def test_top_n_matches_a_plain_sort_with_ties_and_empty_places(seed) -> None:
         assert got == [_top_n_reference(row, n) for row in scores]
 
 
+def test_top_n_cuts_a_tie_by_column_beside_rows_with_no_candidate() -> None:
+    scores = np.array([[-np.inf] * 3, [1.0, 1.0, 1.0], [-np.inf] * 3])
+    ids, best = top_n(scores, 2)
+    assert ids.tolist() == [[-1, -1], [0, 1], [-1, -1]]
+    assert best.tolist() == [[-np.inf, -np.inf], [1.0, 1.0], [-np.inf, -np.inf]]
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_top_n_leaves_out_scores_at_or_below_the_floor(seed) -> None:
     # Item-item scores are 0 where no neighbour reaches: no candidate, like -inf.
     rng = np.random.default_rng(seed)
     rows, columns = rng.integers(1, 8), rng.integers(1, 30)
     scores = rng.integers(-2, 4, size=(rows, columns)).astype(np.float32)  # ties at 0 too
+    scores[(scores == 0) & (rng.random(scores.shape) < 0.5)] = -0.0  # equal to 0.0
     scores[rng.random(scores.shape) < 0.2] = -np.inf
+    scores[rng.random(rows) < 0.3] = -np.inf  # rows with no candidate at all
     for floor in (0.0, 1.0):
         for n in (1, 3, columns, columns + 5):
             ids, best = top_n(scores, n, floor=floor)

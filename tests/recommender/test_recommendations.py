@@ -17,8 +17,10 @@ from recommender.recommendations import (
     LIST_LENGTH,
     MAX_RUN,
     MIN_INTERACTIONS,
+    RERANKED,
     Catalog,
     diversified,
+    list_places,
     shown_first,
 )
 from recommender.snapshot import (
@@ -247,3 +249,24 @@ def test_diversified_matches_a_list_at_a_time(seed) -> None:
     for n in (1, 4, places, places + 2):
         expected = [_diversified_reference(row, n) for row in categories.tolist()]
         assert diversified(categories, n).tolist() == expected
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_list_places_match_a_list_at_a_time_with_fills(seed) -> None:
+    # A row's own candidates, then fills looked at only where the own ones fall short.
+    rng = np.random.default_rng(seed)
+    rows, own, fill, items = rng.integers(1, 6), rng.integers(1, 80), rng.integers(0, 40), 90
+    candidates = np.hstack(
+        [
+            rng.integers(-1, items, size=(rows, own)),
+            np.tile(rng.permutation(items)[:fill], (rows, 1)),
+        ]
+    )
+    category = rng.integers(-1, 3, size=items)
+    excluded = csr_matrix(rng.random((rows, items)) < 0.1)
+    got = list_places(candidates, excluded, category, own)
+    for r, row in enumerate(candidates.tolist()):
+        shown = _shown_reference(row, set(excluded[r].indices), category, RERANKED)
+        categories = [category[row[place]] if place >= 0 else -1 for place in shown]
+        order = _diversified_reference(categories, LIST_LENGTH)
+        assert got[r].tolist() == [shown[o] if o >= 0 else -1 for o in order]
