@@ -102,9 +102,14 @@ class Recommender(ABC):
         self, rows: np.ndarray, n: int, score: Callable[[np.ndarray], tuple]
     ) -> tuple[np.ndarray, np.ndarray]:
         """`score` on blocks of `rows`, padded to n columns and stacked: a block's dense
-        scores (rows x items) stay within BLOCK_CELLS, whatever the catalog's size."""
+        scores (rows x items) stay within BLOCK_CELLS, whatever the catalog's size.
+
+        On one BLAS thread, as in training: the products are small, and OpenBLAS's idle
+        threads spin, taking a core from the rest of the work on a busy machine.
+        """
         size = max(1, BLOCK_CELLS // max(1, self.item_count))
-        blocks = [_padded(*score(rows[at : at + size]), n) for at in range(0, len(rows), size)]
+        with threadpool_limits(1, "blas"):
+            blocks = [_padded(*score(rows[at : at + size]), n) for at in range(0, len(rows), size)]
         if not blocks:
             return np.empty((0, n), dtype=np.int64), np.empty((0, n), dtype=np.float32)
         return np.vstack([ids for ids, _ in blocks]), np.vstack([s for _, s in blocks])
