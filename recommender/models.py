@@ -20,6 +20,7 @@ from __future__ import annotations
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from functools import cache
 from typing import Any, ClassVar
 
 import implicit.als
@@ -28,7 +29,7 @@ import implicit.nearest_neighbours
 import numpy as np
 from implicit.utils import ParameterWarning
 from scipy.sparse import csr_matrix
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 # Rows are scored in blocks of at most this many dense scores (16 MB as float32).
 BLOCK_CELLS = 1 << 22
@@ -108,7 +109,7 @@ class Recommender(ABC):
         threads spin, taking a core from the rest of the work on a busy machine.
         """
         size = max(1, BLOCK_CELLS // max(1, self.item_count))
-        with threadpool_limits(1, "blas"):
+        with _one_blas_thread():
             blocks = [_padded(*score(rows[at : at + size]), n) for at in range(0, len(rows), size)]
         if not blocks:
             return np.empty((0, n), dtype=np.int64), np.empty((0, n), dtype=np.float32)
@@ -141,7 +142,7 @@ class _ImplicitModel(Recommender):
 
     def _fit(self, train: csr_matrix) -> None:
         # implicit checks the BLAS threads when a model is created, so create it inside too.
-        with threadpool_limits(1, "blas"):
+        with _one_blas_thread():
             self._model = self._build()
             self._model.fit(train, show_progress=False)
 
@@ -290,6 +291,18 @@ class BPRModel(_ImplicitModel):
 MODELS: dict[str, type[Recommender]] = {
     model.name: model for model in (PopularityModel, ItemItemModel, ALSModel, BPRModel)
 }
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs on one thread."""
+    return _blas_threads().limit(limits=1, user_api="blas")
+
+
+@cache
+def _blas_threads() -> ThreadpoolController:
+    # Finding the loaded BLAS libraries costs 2.5 ms, which threadpool_limits pays on every
+    # call; made on first use, once this module's imports have loaded numpy's and scipy's.
+    return ThreadpoolController()
 
 
 def make_model(name: str, seed: int = 0, **params: Any) -> Recommender:
