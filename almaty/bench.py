@@ -580,7 +580,7 @@ def bench_recommender(users: int, seed: int, repeats: int = 5) -> float:
         f"{matrix.shape[1]:,} listings; medians of {repeats} runs"
     )
     now = datetime.now(UTC)
-    ratios = {}
+    ratios, cpu_ratios = {}, {}
     with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
         export_dir = Path(tmp)
         started = time.perf_counter()
@@ -607,13 +607,17 @@ def bench_recommender(users: int, seed: int, repeats: int = 5) -> float:
                 repeats,
             )
             ratios[model] = export / fit
+            cpu_ratios[model] = export_cpu / fit_cpu
             print(
                 f"{model} {parameters}: export {export:.2f} s (CPU {export_cpu:.2f} s), its fit "
                 f"alone {fit:.3f} s (CPU {fit_cpu:.3f} s): {export / fit:.1f}x "
                 f"(CPU {export_cpu / fit_cpu:.1f}x)"
             )
+    # Wall time is the goal's measure; CPU time, the steadier one on a shared machine.
     print(f"recommender_overhead_als={ratios['als']:.1f}")
+    print(f"recommender_overhead_als_cpu={cpu_ratios['als']:.1f}")
     print(f"recommender_overhead={ratios[manifest['model']]:.1f}")
+    print(f"recommender_overhead_cpu={cpu_ratios[manifest['model']]:.1f}")
     return ratios[manifest["model"]]
 
 

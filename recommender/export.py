@@ -106,6 +106,14 @@ POPULAR_SCHEMA = pa.schema(
     ]
 )
 MANIFEST_FIELDS = ("model", "parameters", "metrics", "training_window")
+# How the files are written: lz4 and no column statistics (nothing reads them: the service
+# loads whole files) write in about half zstd's time; the few distinct listings and reasons
+# as dictionaries. Files a little larger (3.5 MB for 20,000 users' lists), as fast to read.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "lz4",
+    "use_dictionary": ["listing_id", "similar_listing_id", "reason", "category"],
+    "write_statistics": False,
+}
 
 _VERSION = re.compile(r"\d{8}T\d{6}Z(?:-\d{3})?")
 _MAX_SUFFIX = 999
@@ -160,7 +168,7 @@ def write_export(
     partial.mkdir()
     try:
         for name, table in tables.items():
-            pq.write_table(table, partial / name, compression="zstd")
+            pq.write_table(table, partial / name, **PARQUET_OPTIONS)
             _fsync_file(partial / name)
         version = _move_into_place(partial, root, now, manifest)
     finally:
@@ -202,20 +210,30 @@ def _not_all(mask: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def _checked_ranked(table: pa.Table, key: str, name: str) -> pa.Table:
-    """Sorted by key and rank; ranks from 1, each at most once per key."""
+    """Sorted by key and rank; ranks from 1, each at most once per key.
+
+    A table already in strict (key, rank) order, as the recommender makes them, has no
+    repeat and is not sorted again: two comparisons cost a tenth of the sort.
+    """
     if table.num_rows == 0:
         return table
     if pc.min(table.column("rank")).as_py() < 1:
         raise ValueError(f"{name}: ranks start at 1")
+    if not _not_all(_follows(table, key, pc.greater)):
+        return table
     table = table.sort_by([(key, "ascending"), ("rank", "ascending")])
-    keys, ranks = table.column(key), table.column("rank")
-    repeated = pc.and_(
-        pc.equal(keys[1:], keys[:-1]),
-        pc.equal(ranks[1:], ranks[:-1]),
-    )
-    if pc.any(repeated).as_py():
+    if _not_all(_follows(table, key, pc.not_equal)):
         raise ValueError(f"{name}: a rank appears twice for the same {key}")
     return table
+
+
+def _follows(table: pa.Table, key: str, compare: Callable) -> pa.ChunkedArray:
+    """Per row after the first: its key is greater than the previous row's, or the same
+    and `compare` holds between their ranks (this row's, the previous row's)."""
+    keys, ranks = table.column(key), table.column("rank")
+    later = pc.greater(keys[1:], keys[:-1])
+    same = pc.equal(keys[1:], keys[:-1])
+    return pc.or_(later, pc.and_(same, compare(ranks[1:], ranks[:-1])))
 
 
 def _check_values(table: pa.Table, column: str, allowed: tuple[str, ...], name: str) -> None:
@@ -397,7 +415,7 @@ def remove_users(export_dir: Path, subjects: Mapping[str, Hashable]) -> dict[tup
             removed[key] = removed.get(key, 0) + entry["counts"]
         kept = users.filter(pc.invert(gone))
         _replace_file(
-            folder / USERS_FILE, lambda path, t=kept: pq.write_table(t, path, compression="zstd")
+            folder / USERS_FILE, lambda path, t=kept: pq.write_table(t, path, **PARQUET_OPTIONS)
         )
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
         manifest["row_counts"]["users"] = kept.num_rows

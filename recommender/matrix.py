@@ -8,7 +8,7 @@ same matrix. Duplicate (user, item) pairs are summed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -17,11 +17,17 @@ from scipy.sparse import csr_matrix
 
 @dataclass(frozen=True)
 class InteractionMatrix:
-    """Summed weights, users x items; row r is `user_ids[r]`, column c is `item_ids[c]`."""
+    """Summed weights, users x items; row r is `user_ids[r]`, column c is `item_ids[c]`.
+
+    `rows` and `columns` place each interaction of the frame it was built from, in the
+    frame's order, so that what else is counted per user or listing needs no string work.
+    """
 
     matrix: csr_matrix
     user_ids: tuple[str, ...]
     item_ids: tuple[str, ...]
+    rows: np.ndarray = field(repr=False, compare=False)
+    columns: np.ndarray = field(repr=False, compare=False)
 
 
 def build_interaction_matrix(
@@ -43,7 +49,7 @@ def build_interaction_matrix(
         shape=(len(users), len(items)),
     )
     matrix.sum_duplicates()
-    return InteractionMatrix(matrix.astype(np.float32), users, items)
+    return InteractionMatrix(matrix.astype(np.float32), users, items, rows, columns)
 
 
 def positions_in(ids: pl.Series, index: Sequence[str]) -> np.ndarray:

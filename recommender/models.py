@@ -4,7 +4,9 @@
 model has fewer than n items to offer (a small catalog once seen items are excluded) the
 rest is padded with column -1 and score -inf, so every result has the same shape.
 `similar_items` does the same per item. Both take many rows at once and work through them
-in blocks, so scoring every user of the export is a few array operations, not a loop.
+in blocks, so scoring every user of the export is a few array operations, not a loop:
+each block's scores are one dense float32 array (implicit's models only train; the sums
+they would score by are done here, in bulk) ranked by `top_n`.
 
 The `implicit` models are built on the CPU (`AlternatingLeastSquares` and
 `BayesianPersonalizedRanking` silently pick the GPU where CUDA exists), without progress
@@ -18,6 +20,7 @@ from __future__ import annotations
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from functools import cache
 from typing import Any, ClassVar
 
 import implicit.als
@@ -26,10 +29,13 @@ import implicit.nearest_neighbours
 import numpy as np
 from implicit.utils import ParameterWarning
 from scipy.sparse import csr_matrix
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
-# Rows are scored in blocks of at most this many dense scores (32 MB as float64).
+# Rows are scored in blocks of at most this many dense scores (16 MB as float32).
 BLOCK_CELLS = 1 << 22
+# An item-item similarity of up to this many cells (64 MB as float32) is scored dense.
+DENSE_SIMILARITY_CELLS = 1 << 24
+_LOW = np.uint64(0xFFFFFFFF)  # the low 32 bits of top_n's sort keys
 
 
 class Recommender(ABC):
@@ -97,9 +103,14 @@ class Recommender(ABC):
         self, rows: np.ndarray, n: int, score: Callable[[np.ndarray], tuple]
     ) -> tuple[np.ndarray, np.ndarray]:
         """`score` on blocks of `rows`, padded to n columns and stacked: a block's dense
-        scores (rows x items) stay within BLOCK_CELLS, whatever the catalog's size."""
+        scores (rows x items) stay within BLOCK_CELLS, whatever the catalog's size.
+
+        On one BLAS thread, as in training: the products are small, and OpenBLAS's idle
+        threads spin, taking a core from the rest of the work on a busy machine.
+        """
         size = max(1, BLOCK_CELLS // max(1, self.item_count))
-        blocks = [_padded(*score(rows[at : at + size]), n) for at in range(0, len(rows), size)]
+        with _one_blas_thread():
+            blocks = [_padded(*score(rows[at : at + size]), n) for at in range(0, len(rows), size)]
         if not blocks:
             return np.empty((0, n), dtype=np.int64), np.empty((0, n), dtype=np.float32)
         return np.vstack([ids for ids, _ in blocks]), np.vstack([s for _, s in blocks])
@@ -131,7 +142,7 @@ class _ImplicitModel(Recommender):
 
     def _fit(self, train: csr_matrix) -> None:
         # implicit checks the BLAS threads when a model is created, so create it inside too.
-        with threadpool_limits(1, "blas"):
+        with _one_blas_thread():
             self._model = self._build()
             self._model.fit(train, show_progress=False)
 
@@ -149,12 +160,12 @@ class _ImplicitModel(Recommender):
         return top_n(scores, n)
 
     def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        # One more than asked, then each item's own place dropped (or the last one, when
-        # the item itself did not make its own list).
-        ids, scores = self._model.similar_items(items, N=n + 1)
-        ids, scores = np.atleast_2d(ids), np.atleast_2d(scores)
-        itself = np.argsort(ids == items[:, np.newaxis], axis=1, kind="stable")[:, :n]
-        return np.take_along_axis(ids, itself, 1), np.take_along_axis(scores, itself, 1)
+        # The cosine of the item factors, as implicit's similar_items computes it, for a
+        # block at once and ranked by top_n: implicit's own ranking costs several times more.
+        factors, norms = self._model.item_factors, self._model.item_norms
+        scores = factors[items] @ factors.T / norms / norms[items, np.newaxis]
+        scores[np.arange(len(items)), items] = -np.inf  # never the item itself
+        return top_n(scores, n)
 
 
 class ItemItemModel(_ImplicitModel):
@@ -169,6 +180,7 @@ class ItemItemModel(_ImplicitModel):
         if weighting not in ("cosine", "bm25"):
             raise ValueError(f"weighting must be cosine or bm25, got {weighting!r}")
         super().__init__(seed, K=K, weighting=weighting)
+        self._scoring: np.ndarray | csr_matrix | None = None  # the similarity as scored
 
     def _build(self) -> Any:
         if self.params["weighting"] == "cosine":
@@ -181,23 +193,43 @@ class ItemItemModel(_ImplicitModel):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=ParameterWarning)
             super()._fit(train)
+        self._scoring = None  # made from this similarity when first asked
 
     def _recommend(
         self, user_rows: np.ndarray, n: int, exclude_seen: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        # implicit scores one user at a time in Python; the same sums (the user's weights
-        # times the similarity rows of their items) as one sparse product are much faster.
+        # implicit scores one user at a time; the same sums (the user's weights times the
+        # similarity rows of their items) for a block of users at once are much faster.
         taken = self._fitted()[user_rows]
-        scores = taken.astype(np.float64) @ self._model.similarity
-        return _top_n_stored(_without(scores, taken) if exclude_seen else scores, n)
+        scores = self._times_similarity(taken)
+        if exclude_seen:
+            _leave_out_seen(scores, taken)
+        return top_n(scores, n, floor=0)
 
     def _similar_items(self, items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         # An item's row of the similarity matrix holds its neighbours, itself included.
         itself = csr_matrix(
-            (np.ones(len(items)), (np.arange(len(items)), items)),
+            (np.ones(len(items), dtype=np.float32), (np.arange(len(items)), items)),
             shape=(len(items), self.item_count),
         )
-        return _top_n_stored(_without(self._model.similarity[items], itself), n)
+        scores = self._times_similarity(itself)
+        scores[np.arange(len(items)), items] = -np.inf
+        return top_n(scores, n, floor=0)
+
+    def _times_similarity(self, weights: csr_matrix) -> np.ndarray:
+        """`weights` (rows x items) times the similarity matrix, as dense float32 scores;
+        0 where no neighbour reaches, since similarities are positive: no candidate.
+
+        A catalog of up to a few thousand items multiplies a dense copy of the similarity:
+        a sparse product of the same sums costs three times as much, mostly bookkeeping.
+        The copy is made on first use, not in `fit`, so `fit` stays implicit's alone.
+        """
+        if self._scoring is None:
+            similarity = self._model.similarity.astype(np.float32)
+            dense = similarity.shape[0] ** 2 <= DENSE_SIMILARITY_CELLS
+            self._scoring = similarity.toarray() if dense else similarity
+        scores = weights.astype(np.float32) @ self._scoring
+        return scores if isinstance(scores, np.ndarray) else scores.toarray()
 
 
 class ALSModel(_ImplicitModel):
@@ -261,76 +293,76 @@ MODELS: dict[str, type[Recommender]] = {
 }
 
 
+def _one_blas_thread():
+    """A context in which BLAS runs on one thread."""
+    return _blas_threads().limit(limits=1, user_api="blas")
+
+
+@cache
+def _blas_threads() -> ThreadpoolController:
+    # Finding the loaded BLAS libraries costs 2.5 ms, which threadpool_limits pays on every
+    # call; made on first use, once this module's imports have loaded numpy's and scipy's.
+    return ThreadpoolController()
+
+
 def make_model(name: str, seed: int = 0, **params: Any) -> Recommender:
     """A model by its name in `MODELS`, with `params` over its defaults."""
     return MODELS[name](seed=seed, **params)
 
 
-def top_n(
-    scores: np.ndarray, n: int, columns: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of `scores`, the n best columns and their scores, best first, equal scores
-    lower column first; a -inf score is no candidate, and a row with fewer than n ends in
-    column -1, score -inf. `columns` names each place's column (default: its position).
+def top_n(scores: np.ndarray, n: int, floor: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `scores`, the n best columns and their scores (float32), best first, equal
+    scores lower column first; a score of `floor` or less (-inf at least) is no candidate,
+    and a row with fewer than n ends in column -1, score -inf.
 
-    The n-th best score per row comes from a full sort: numpy sorts floats with SIMD, much
-    faster than argpartition on rows full of equal scores (-inf where an item-item user's
-    neighbours reach no further).
+    Scores are compared as float32, the precision the export keeps. The n-th best score
+    per row comes from a full sort: numpy sorts floats with SIMD, ten times faster than it
+    partitions rows full of equal scores (item-item's zeros) and about as fast otherwise;
+    then only the n chosen are ordered.
     """
+    scores = np.asarray(scores, dtype=np.float32)
     rows, width = scores.shape
-    if columns is None:
-        columns = np.broadcast_to(np.arange(width), scores.shape)
     n = min(n, width)
-    ids = np.full((rows, n), -1, dtype=np.int64)
-    best = np.full((rows, n), -np.inf, dtype=scores.dtype)
     if n == 0 or rows == 0:
-        return ids, best
-    nth = np.sort(scores, axis=1)[:, width - n, np.newaxis]
-    taken = (scores >= nth) & (scores > -np.inf)
-    over = np.flatnonzero(taken.sum(axis=1) > n)  # ties at the n-th: choose those rows again
-    if len(over):
-        chosen = np.zeros((len(over), width), dtype=bool)
-        ranked = np.lexsort((columns[over], -scores[over]), axis=1)[:, :n]
-        np.put_along_axis(chosen, ranked, True, axis=1)
-        taken[over] = chosen
-    row, place = np.nonzero(taken)
+        return np.full((rows, n), -1, dtype=np.int64), np.full((rows, n), -np.inf, np.float32)
+    nth = np.sort(scores, axis=1)[:, width - n]
+    least = np.maximum(nth, np.nextafter(np.float32(floor), np.float32(np.inf)))
+    # Row by row, columns in order (a flat search is twice as fast as a 2-d one).
+    flat = np.flatnonzero(scores >= least[:, np.newaxis])
+    row, column = np.divmod(flat, width)
+    picked = scores.ravel()[flat]
     counts = np.bincount(row, minlength=rows)
+    if (counts > n).any():  # a tie at the n-th best: the lower columns of it
+        tied = picked == nth[row]
+        tied_before = np.cumsum(tied) - tied  # ties earlier in the arrays
+        first = np.repeat(np.cumsum(counts) - counts, counts)  # the start of each one's row
+        room = n - (counts - np.bincount(row, weights=tied, minlength=rows).astype(np.int64))
+        keep = ~tied | (tied_before - tied_before[first] < room[row])
+        row, column, picked = row[keep], column[keep], picked[keep]
+        counts = np.bincount(row, minlength=rows)
     slot = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
-    ids[row, slot] = columns[row, place]
-    best[row, slot] = scores[row, place]
-    order = np.argsort(-best, axis=1)  # padding (-inf) last
-    ids, best = np.take_along_axis(ids, order, 1), np.take_along_axis(best, order, 1)
-    # That sort leaves equal scores in any order: put them in column order, in the few rows
-    # that have any.
-    tied = np.flatnonzero(((best[:, 1:] == best[:, :-1]) & (best[:, 1:] > -np.inf)).any(axis=1))
-    if len(tied):
-        order = np.lexsort((ids[tied], -best[tied]), axis=1)
-        ids[tied] = np.take_along_axis(ids[tied], order, 1)
-        best[tied] = np.take_along_axis(best[tied], order, 1)
-    return ids, best
+    return _best_first(row, slot, column, picked, (rows, n))
 
 
-def _top_n_stored(scores: csr_matrix, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """`top_n` over the scores a sparse block stores; a place it does not store is no
-    candidate. Each row's stored scores are laid out side by side, so the sort runs over
-    the widest row's entries rather than the whole catalog."""
-    counts = np.diff(scores.indptr)
-    rows, width = scores.shape[0], max(1, int(counts.max(initial=0)))
-    row = np.repeat(np.arange(rows), counts)
-    place = np.arange(scores.nnz) - np.repeat(scores.indptr[:-1], counts)
-    values = np.full((rows, width), -np.inf)
-    values[row, place] = scores.data
-    columns = np.full((rows, width), -1, dtype=np.int64)
-    columns[row, place] = scores.indices
-    return top_n(values, n, columns)
+def _best_first(
+    row: np.ndarray, slot: np.ndarray, column: np.ndarray, score: np.ndarray, shape: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and their float32 scores laid out at (row, slot), then each row ordered best
+    first, equal scores lower column first, empty places (column -1, score -inf) last.
 
-
-def _without(scores: csr_matrix, left_out: csr_matrix) -> csr_matrix:
-    """`scores` without the places `left_out` stores (a user's own items, an item itself).
-
-    Scores are positive (weights and similarities are), so a removed place is a zero,
-    which scipy does not store."""
-    return scores - scores.multiply(left_out.astype(bool))
+    One SIMD sort of 64-bit keys: the score's bits made to order as unsigned numbers (as
+    the floats do), then the column reversed, so a greater key is a better place.
+    """
+    bits = (score + np.float32(0)).view(np.uint32)  # + 0 makes -0.0 the 0.0 it equals
+    ordered = np.where(bits >> 31, ~bits, bits | np.uint32(1 << 31)).astype(np.uint64)
+    keys = np.zeros(shape, dtype=np.uint64)  # 0: an empty place, below every key
+    keys[row, slot] = (ordered << np.uint64(32)) | (_LOW - column.astype(np.uint64))
+    keys = np.sort(keys, axis=1)[:, ::-1]
+    empty = keys == 0
+    ids = np.where(empty, -1, (_LOW - (keys & _LOW)).astype(np.int64))
+    ordered = (keys >> np.uint64(32)).astype(np.uint32)
+    bits = np.where(ordered >> 31, ordered & np.uint32(_LOW >> 1), ~ordered)
+    return ids, np.where(empty, np.float32(-np.inf), bits.view(np.float32))
 
 
 def _leave_out_seen(scores: np.ndarray, taken: csr_matrix) -> None:
@@ -339,22 +371,10 @@ def _leave_out_seen(scores: np.ndarray, taken: csr_matrix) -> None:
 
 
 def _padded(ids: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """n columns per row, empty places last; a place without an item (implicit marks them
-    with -1 or the lowest float) becomes column -1 with score -inf."""
-    ids = np.asarray(ids, dtype=np.int64)
-    scores = np.asarray(scores, dtype=np.float32)
-    empty = (ids < 0) | (scores <= np.finfo(np.float32).min)
-    if (empty[:, :-1] & ~empty[:, 1:]).any():  # an empty place before an item
-        order = np.argsort(empty, axis=1, kind="stable")
-        empty = np.take_along_axis(empty, order, axis=1)
-        ids, scores = (
-            np.take_along_axis(ids, order, axis=1),
-            np.take_along_axis(scores, order, axis=1),
-        )
-    ids = np.where(empty, -1, ids)
-    scores = np.where(empty, -np.inf, scores)
+    """n columns per row: top_n gives no more than the catalog holds (less one item for
+    similar items); the places past that are column -1, score -inf."""
     missing = n - ids.shape[1]
     if missing > 0:
         ids = np.pad(ids, ((0, 0), (0, missing)), constant_values=-1)
         scores = np.pad(scores, ((0, 0), (0, missing)), constant_values=-np.inf)
-    return ids, scores.astype(np.float32)
+    return ids, scores

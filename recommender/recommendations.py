@@ -113,9 +113,16 @@ def diversified(categories: np.ndarray, n: int, max_run: int = MAX_RUN) -> np.nd
     return picks
 
 
-def _listed(candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray) -> np.ndarray:
-    """The places in `candidates` of each row's list: shown, then diversified."""
-    shown = shown_first(candidates, excluded, category, RERANKED)
+def list_places(
+    candidates: np.ndarray, excluded: csr_matrix, category: np.ndarray, own: int
+) -> np.ndarray:
+    """The places in `candidates` of each row's list: shown, then diversified. The first
+    `own` places are the row's own candidates; the rest only fill what they leave short,
+    so they are looked at only in the rows that need them."""
+    shown = shown_first(candidates[:, :own], excluded, category, RERANKED)
+    short = np.flatnonzero(shown[:, -1] < 0)
+    if len(short):
+        shown[short] = shown_first(candidates[short], excluded[short], category, RERANKED)
     columns = np.take_along_axis(candidates, np.maximum(shown, 0), 1)
     order = diversified(np.where(shown >= 0, category[columns], -1), LIST_LENGTH)
     return np.where(order >= 0, np.take_along_axis(shown, np.maximum(order, 0), 1), -1)
@@ -140,12 +147,13 @@ def _block_lists(
 ) -> pl.DataFrame:
     """A block's lists as rows `key, rank, item, score, reason` (`names` gives the key and
     item columns). Each row's candidates are its `sources` one after the other (per source,
-    columns and scores per row, or one row for all); an item's reason is its source's."""
+    columns and scores per row, or one row for all), the last one only filling short
+    lists; an item's reason is its source's."""
     rows = len(keys)
     candidates = np.hstack([np.broadcast_to(c, (rows, c.shape[-1])) for c, _ in sources])
     scores = np.hstack([np.broadcast_to(s, (rows, s.shape[-1])) for _, s in sources])
     source = np.repeat(np.arange(len(sources)), [c.shape[-1] for c, _ in sources])
-    places = _listed(candidates, excluded, category)
+    places = list_places(candidates, excluded, category, own=len(source) - sources[-1][0].shape[-1])
     row, rank = np.nonzero(places >= 0)  # row by row, best first
     place = places[row, rank]
     return pl.DataFrame(
@@ -180,31 +188,43 @@ def _booked(booked: pl.DataFrame, data: InteractionMatrix, rows: np.ndarray) -> 
     )
 
 
-def popular_listings(frame: pl.DataFrame, catalog: Catalog, n: int = 200) -> pl.DataFrame:
-    """Listings most people took in `frame` (the season's interactions), that may be shown.
+def popular_listings(
+    data: InteractionMatrix, season: np.ndarray, catalog: Catalog, n: int = 200
+) -> pl.DataFrame:
+    """Listings most people took in the season, that may be shown: `season` marks which of
+    the interactions `data` was built from count.
 
-    Columns `rank, listing_id, score, category`; score is the share of people.
+    Columns `rank, listing_id, score, category`; score is the share of people. Equal
+    shares rank by listing id.
     """
-    people = frame["user_id"].n_unique() or 1
-    counts = (
-        frame.select("user_id", "item_id")
-        .unique()
-        .group_by("item_id")
-        .len(name="people")
-        .filter(pl.col("item_id").is_in(list(catalog.category)))
-        .sort(["people", "item_id"], descending=[True, False])
-        .head(n)
-    )
+    items = len(data.item_ids)
+    pairs = np.sort(data.rows[season] * items + data.columns[season])
+    distinct = pairs[np.flatnonzero(np.diff(pairs, prepend=-1))]  # each person and listing once
+    people = np.bincount(distinct % items, minlength=items)
+    everyone = max(1, np.count_nonzero(np.bincount(data.rows[season])))
+    taken = np.flatnonzero((people > 0) & (catalog.codes(data.item_ids) >= 0))
+    ranked = taken[np.argsort(-people[taken], kind="stable")][:n]  # columns follow the ids
+    listings = [data.item_ids[column] for column in ranked]
     return pl.DataFrame(
         {
-            "rank": pl.Series(range(1, counts.height + 1), dtype=pl.Int32),
-            "listing_id": counts["item_id"],
-            "score": (counts["people"] / people).cast(pl.Float64),
-            "category": pl.Series(
-                [catalog.category[i] for i in counts["item_id"]], dtype=pl.String
-            ),
+            "rank": pl.Series(range(1, len(ranked) + 1), dtype=pl.Int32),
+            "listing_id": pl.Series(listings, dtype=pl.String),
+            "score": pl.Series(people[ranked] / everyone, dtype=pl.Float64),
+            "category": pl.Series([catalog.category[i] for i in listings], dtype=pl.String),
         }
     )
+
+
+def last_touched(data: InteractionMatrix, ts: pl.Series) -> np.ndarray:
+    """Per matrix row, the column of the listing touched last: the latest `ts` (one per
+    interaction `data` was built from), the greatest listing id of those at that time."""
+    when = ts.to_physical().to_numpy()
+    latest = np.full(len(data.user_ids), np.iinfo(when.dtype).min, dtype=when.dtype)
+    np.maximum.at(latest, data.rows, when)
+    at_latest = when == latest[data.rows]
+    last = np.full(len(data.user_ids), -1, dtype=np.int64)
+    np.maximum.at(last, data.rows[at_latest], data.columns[at_latest])
+    return last
 
 
 def _empty(key: str, item: str) -> pl.DataFrame:
@@ -225,16 +245,10 @@ def user_recommendations(
     listing_id, score, reason`. `frame` holds the interactions `data` was built from;
     `booked` the `user_id, item_id` pairs never to offer again; `similar` the listings'
     similar lists (`similar_listings`)."""
-    users = (
-        frame.group_by("user_id")
-        .agg(pl.len(), pl.col("item_id").sort_by("ts", "item_id").last().alias("recent"))
-        .filter(pl.col("len") >= MIN_INTERACTIONS)
-    )
-    if users.is_empty():
+    rows = np.flatnonzero(np.bincount(data.rows, minlength=len(data.user_ids)) >= MIN_INTERACTIONS)
+    if not len(rows):
         return _empty("subject_pseudonym", "listing_id")
-    rows = positions_in(users["user_id"], data.user_ids)
-    order = np.argsort(rows)  # users in the matrix's order
-    rows, recent = rows[order], positions_in(users["recent"], data.item_ids)[order]
+    recent = last_touched(data, frame["ts"])[rows]
     keys = pl.Series(data.user_ids, dtype=pl.String)
     item_ids = pl.Series(data.item_ids, dtype=pl.String)
     category = catalog.codes(data.item_ids)

@@ -130,6 +130,18 @@ def test_rows_are_read_in_rank_order_whatever_order_they_came_in(tmp_path: Path)
     assert [(r.listing_id, r.reason) for r in alice[: len(ALICE_ITEMS)]] == ALICE_ITEMS
 
 
+def test_the_files_are_sorted_by_key_and_rank_whatever_order_they_came_in(tmp_path) -> None:
+    users, similar, popular = sample_tables()
+    shuffled = [5, 0, 3, 1, 4, 2, *range(6, len(users["rank"]))]
+    users = {name: [values[i] for i in shuffled] for name, values in users.items()}
+    folder = write_export(tmp_path, users, similar, popular, manifest_fields(), NOW)
+    written = pq.read_table(folder / "users.parquet")
+    pairs = list(
+        zip(written["subject_pseudonym"].to_pylist(), written["rank"].to_pylist(), strict=True)
+    )
+    assert pairs == sorted(pairs) and len(set(pairs)) == len(pairs) == len(shuffled)
+
+
 @pytest.mark.parametrize("kind", ["pyarrow", "polars", "pandas"])
 def test_data_frames_are_accepted(tmp_path: Path, kind: str) -> None:
     convert = {"pyarrow": pa.table, "polars": pl.DataFrame, "pandas": pd.DataFrame}[kind]

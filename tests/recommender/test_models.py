@@ -94,9 +94,9 @@ def test_the_same_seed_gives_the_same_recommendations(tastes, name) -> None:
     np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
-def _top_n_reference(row: np.ndarray, n: int) -> list[tuple[int, float]]:
-    """Best first, equal scores by column, -inf never, padded with (-1, -inf)."""
-    ranked = sorted((-score, column) for column, score in enumerate(row) if score > -np.inf)
+def _top_n_reference(row: np.ndarray, n: int, floor: float = -np.inf) -> list[tuple[int, float]]:
+    """Best first, equal scores by column, `floor` or less never, padded with (-1, -inf)."""
+    ranked = sorted((-score, column) for column, score in enumerate(row) if score > floor)
     picks = [(column, -negative) for negative, column in ranked[:n]]
     return picks + [(-1, -np.inf)] * (min(n, len(row)) - len(picks))
 
@@ -113,6 +113,32 @@ def test_top_n_matches_a_plain_sort_with_ties_and_empty_places(seed) -> None:
             list(zip(i.tolist(), s.tolist(), strict=True)) for i, s in zip(ids, best, strict=True)
         ]
         assert got == [_top_n_reference(row, n) for row in scores]
+
+
+def test_top_n_cuts_a_tie_by_column_beside_rows_with_no_candidate() -> None:
+    scores = np.array([[-np.inf] * 3, [1.0, 1.0, 1.0], [-np.inf] * 3])
+    ids, best = top_n(scores, 2)
+    assert ids.tolist() == [[-1, -1], [0, 1], [-1, -1]]
+    assert best.tolist() == [[-np.inf, -np.inf], [1.0, 1.0], [-np.inf, -np.inf]]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_top_n_leaves_out_scores_at_or_below_the_floor(seed) -> None:
+    # Item-item scores are 0 where no neighbour reaches: no candidate, like -inf.
+    rng = np.random.default_rng(seed)
+    rows, columns = rng.integers(1, 8), rng.integers(1, 30)
+    scores = rng.integers(-2, 4, size=(rows, columns)).astype(np.float32)  # ties at 0 too
+    scores[(scores == 0) & (rng.random(scores.shape) < 0.5)] = -0.0  # equal to 0.0
+    scores[rng.random(scores.shape) < 0.2] = -np.inf
+    scores[rng.random(rows) < 0.3] = -np.inf  # rows with no candidate at all
+    for floor in (0.0, 1.0):
+        for n in (1, 3, columns, columns + 5):
+            ids, best = top_n(scores, n, floor=floor)
+            got = [
+                list(zip(i.tolist(), s.tolist(), strict=True))
+                for i, s in zip(ids, best, strict=True)
+            ]
+            assert got == [_top_n_reference(row, n, floor) for row in scores]
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,17 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from recommender.interactions import check_interactions
+from recommender.matrix import build_interaction_matrix
 from recommender.recommendations import (
     LIST_LENGTH,
     MAX_RUN,
     MIN_INTERACTIONS,
+    RERANKED,
     Catalog,
     diversified,
+    last_touched,
+    list_places,
+    popular_listings,
     shown_first,
 )
 from recommender.snapshot import (
@@ -247,3 +252,71 @@ def test_diversified_matches_a_list_at_a_time(seed) -> None:
     for n in (1, 4, places, places + 2):
         expected = [_diversified_reference(row, n) for row in categories.tolist()]
         assert diversified(categories, n).tolist() == expected
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_list_places_match_a_list_at_a_time_with_fills(seed) -> None:
+    # A row's own candidates, then fills looked at only where the own ones fall short.
+    rng = np.random.default_rng(seed)
+    rows, own, fill, items = rng.integers(1, 6), rng.integers(1, 80), rng.integers(0, 40), 90
+    candidates = np.hstack(
+        [
+            rng.integers(-1, items, size=(rows, own)),
+            np.tile(rng.permutation(items)[:fill], (rows, 1)),
+        ]
+    )
+    category = rng.integers(-1, 3, size=items)
+    excluded = csr_matrix(rng.random((rows, items)) < 0.1)
+    got = list_places(candidates, excluded, category, own)
+    for r, row in enumerate(candidates.tolist()):
+        shown = _shown_reference(row, set(excluded[r].indices), category, RERANKED)
+        categories = [category[row[place]] if place >= 0 else -1 for place in shown]
+        order = _diversified_reference(categories, LIST_LENGTH)
+        assert got[r].tolist() == [shown[o] if o >= 0 else -1 for o in order]
+
+
+def _random_interactions(rng: np.random.Generator) -> pl.DataFrame:
+    """Few users, listings and moments, so people, times and counts tie; pairs repeat."""
+    size = int(rng.integers(1, 60))
+    return pl.DataFrame(
+        {
+            "user_id": [f"u{n}" for n in rng.integers(0, 12, size)],
+            "item_id": [f"i{n:02d}" for n in rng.integers(0, 15, size)],
+            "weight": np.ones(size),
+            "ts": [datetime(2026, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 4, size)],
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_popular_listings_match_a_count_of_people(seed) -> None:
+    rng = np.random.default_rng(seed)
+    frame = _random_interactions(rng)
+    catalog = Catalog({f"i{n:02d}": CATEGORIES[n % 3] for n in range(15) if rng.random() < 0.8})
+    season = rng.random(frame.height) < 0.7
+    got = popular_listings(build_interaction_matrix(frame), season, catalog, n=5)
+    taken = frame.filter(pl.Series(season))
+    people = max(1, taken["user_id"].n_unique())
+    expected = (
+        taken.unique(["user_id", "item_id"])
+        .group_by("item_id")
+        .len()
+        .filter(pl.col("item_id").is_in(list(catalog.category)))
+        .sort(["len", "item_id"], descending=[True, False])
+        .head(5)
+    )
+    assert got["listing_id"].to_list() == expected["item_id"].to_list()
+    assert got["score"].to_list() == pytest.approx((expected["len"] / people).to_list())
+    assert got["rank"].to_list() == list(range(1, expected.height + 1))
+    assert got["category"].to_list() == [catalog.category[i] for i in expected["item_id"]]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_last_touched_is_the_latest_listing_then_the_greatest_id(seed) -> None:
+    frame = _random_interactions(np.random.default_rng(seed))
+    data = build_interaction_matrix(frame)
+    got = last_touched(data, frame["ts"])
+    expected = dict(
+        frame.group_by("user_id").agg(pl.col("item_id").sort_by("ts", "item_id").last()).rows()
+    )
+    assert {user: data.item_ids[got[row]] for row, user in enumerate(data.user_ids)} == expected
