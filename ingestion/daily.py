@@ -68,30 +68,26 @@ class DayResult:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-def _ip_rule(ip_key: bytes):
-    """Client network and day token per distinct (ip, x_forwarded_for, Almaty day), in
-    Python: for the few addresses DuckDB leaves (see `_map_addresses`).
+def _addresses_in_python(
+    values: list[tuple[str, str | None, date]], day_keys: dict[date, bytes]
+) -> tuple[list[str | None], list[str | None]]:
+    """Client network and day token (None if not an address) of each (ip, x_forwarded_for,
+    ip_day), in Python: for the few addresses DuckDB leaves (see `_map_addresses`).
     """
-    day_keys: dict[date, bytes] = {}
-
-    def rule(values: list[tuple[str, str | None, date]]) -> dict[str, list]:
-        networks, tokens = [], []
-        for ip, forwarded, day in values:
-            try:
-                address = client_address(ip, None)  # the edge's own address must be one too
-                if forwarded:
-                    address = client_address(ip, forwarded)
-            except ValueError:
-                networks.append(None)
-                tokens.append(None)
-                continue
-            if day not in day_keys:
-                day_keys[day] = day_key(ip_key, day)
-            networks.append(ip_network_of(address))
-            tokens.append(ip_token(day_keys[day], address))
-        return {"network": networks, "token": tokens}
-
-    return rule
+    networks: list[str | None] = []
+    tokens: list[str | None] = []
+    for ip, forwarded, day in values:
+        try:
+            address = client_address(ip, None)  # the edge's own address must be one too
+            if forwarded:
+                address = client_address(ip, forwarded)
+        except ValueError:
+            networks.append(None)
+            tokens.append(None)
+            continue
+        networks.append(ip_network_of(address))
+        tokens.append(ip_token(day_keys[day], address))
+    return networks, tokens
 
 
 def _same_address(left: str, right: str) -> str:
@@ -114,13 +110,16 @@ def _map_addresses(con: duckdb.DuckDBPyConnection, feed: Feed, ip_key: bytes) ->
         f"""create or replace temp table ip_keys as
         select distinct ip, x_forwarded_for, ip_day from parsed_{name} where reason is null"""
     )
-    days = [day for (day,) in con.execute("select distinct ip_day from ip_keys").fetchall()]
-    pads = [hmac_pads(day_key(ip_key, day)) for day in days]
+    day_keys = {
+        day: day_key(ip_key, day)
+        for (day,) in con.execute("select distinct ip_day from ip_keys").fetchall()
+    }
+    pads = [hmac_pads(key) for key in day_keys.values()]
     con.register(
         "ip_day_keys",
         pa.table(
             {
-                "ip_day": pa.array(days, pa.date32()),
+                "ip_day": pa.array(list(day_keys), pa.date32()),
                 "inner_key": pa.array([inner for inner, _ in pads], pa.binary()),
                 "outer_key": pa.array([outer for _, outer in pads], pa.binary()),
             }
@@ -142,7 +141,7 @@ def _map_addresses(con: duckdb.DuckDBPyConnection, feed: Feed, ip_key: bytes) ->
         f"""select k.ip, k.x_forwarded_for, k.ip_day from ip_keys k
         anti join map_ip_{name} m on {_same_address("k", "m")}"""
     ).fetchall()
-    mapped = _ip_rule(ip_key)(rest)
+    networks, tokens = _addresses_in_python(rest, day_keys)
     con.register(
         "ip_rest",
         pa.table(
@@ -150,8 +149,8 @@ def _map_addresses(con: duckdb.DuckDBPyConnection, feed: Feed, ip_key: bytes) ->
                 "ip": pa.array([ip for ip, _, _ in rest], pa.string()),
                 "x_forwarded_for": pa.array([fwd for _, fwd, _ in rest], pa.string()),
                 "ip_day": pa.array([day for _, _, day in rest], pa.date32()),
-                "network": pa.array(mapped["network"], pa.string()),
-                "token": pa.array(mapped["token"], pa.string()),
+                "network": pa.array(networks, pa.string()),
+                "token": pa.array(tokens, pa.string()),
             }
         ),
     )
