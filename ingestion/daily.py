@@ -172,10 +172,10 @@ def _user_agents(values: list[str]) -> dict[str, list]:
 
 
 def _valid(feed: Feed) -> str:
-    """The rows of `parsed_<feed>` that may be stored if no rule drops them."""
-    name = feed.name
-    return f"""(select * from parsed_{name} where reason is null
-      and row_key not in (select row_key from bad_ip_{name}))"""
+    """The rows of `parsed_<feed>` that may be stored if no rule drops them: once the day's
+    addresses are judged, a quarantined line has its reason, a bad address included.
+    """
+    return f"(select * from parsed_{feed.name} where reason is null)"
 
 
 def _parse_day(
@@ -271,21 +271,17 @@ def _quarantine_day(
     files: list[tuple[str, int]],
     result: DayResult,
 ) -> None:
-    """Quarantine the day's bad lines and the lines whose address is not an IP."""
+    """Quarantine the day's bad lines and the lines whose address is not an IP; the latter
+    get that reason in `parsed_<feed>` (a few rows updated), so no later statement of the day
+    has to leave them out again.
+    """
     name = feed.name
     con.execute(
-        f"""create or replace temp table bad_ip_{name} as
-        select p.row_key from parsed_{name} p join map_ip_{name} m on {_same_address("p", "m")}
-        where p.reason is null and m.network is null"""
+        f"""update parsed_{name} p set reason = '{BAD_IP}'
+        from (select * from map_ip_{name} where network is null) m
+        where p.reason is null and {_same_address("p", "m")}"""
     )
-    result.quarantined = replace_quarantine(
-        con,
-        feed,
-        f"""(select source, line_number, reason from parsed_{name}
-          union all select source, line_number, '{BAD_IP}' from parsed_{name}
-          where row_key in (select row_key from bad_ip_{name}))""",
-        day,
-    )
+    result.quarantined = replace_quarantine(con, feed, f"parsed_{name}", day)
     _replace_day_rows(con, "landing_files", name, day, files)
 
 
@@ -497,7 +493,7 @@ def _store(
         left join earlier_{name} e using ({feed.key})"""
     drop_reason = _drop_reason_sql(feed, cutoff)
     con.execute(f"delete from {SCHEMA}.{name} where delivery_day = ?", [day])
-    con.execute(
+    (result.stored,) = con.execute(
         f"""insert into {SCHEMA}.{name} by name
         select '{day.isoformat()}'::date as delivery_day, v.ts as occurred_at,
           u.pseudonym as user_pseudonym, a.pseudonym as anonymous_pseudonym,
@@ -522,16 +518,13 @@ def _store(
         left join map_user_agent ua on ua.value = v.user_agent
         {specific_joins}
         where {drop_reason} is null"""
-    )
+    ).fetchone()
     # The same record delivered again later belongs to this earlier day now.
     con.execute(
         f"""delete from {SCHEMA}.{name} where delivery_day > ?
         and {feed.key} in (select {feed.key} from parsed_{name})""",
         [day],
     )
-    result.stored = con.execute(
-        f"select count(*) from {SCHEMA}.{name} where delivery_day = ?", [day]
-    ).fetchall()[0][0]
     result.dropped = dict(
         con.execute(
             f"select {drop_reason} as r, count(*) {judged} where r is not null group by r"
