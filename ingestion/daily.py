@@ -313,17 +313,27 @@ def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
 
     A subject with consent changes or on the suppression list, and every anonymous id that
     appears with such a user on any day; everyone else keeps the defaults.
+
+    `suppressed_pseudonyms` keeps, of every subject a record of the day can belong to (see
+    `record_subject_list_sql`), those on the suppression list with the rank of their
+    strongest reason: a digest per distinct pseudonym, not per record and subject.
     """
     con.execute(
+        f"""create or replace temp table suppressed_pseudonyms as
+        select d.pseudonym as subject,
+          min(case p.reason when 'erasure' then 1 when 'retention' then 2 else 3 end) as rank
+        from (
+          select pseudonym from map_user_id union select pseudonym from map_anonymous_id
+          union select user_pseudonym from {SCHEMA}.identity_links
+        ) d
+        join {SCHEMA}.suppressed_subjects p
+          on p.subject_digest = {suppression_digest_sql("d.pseudonym")}
+        group by d.pseudonym"""
+    )
+    con.execute(
         f"""create or replace temp table watched as
-        with suppressed as (
-          select pseudonym as subject from (
-            select pseudonym from map_user_id union select pseudonym from map_anonymous_id
-            union select user_pseudonym from {SCHEMA}.identity_links)
-          where {suppression_digest_sql("pseudonym")} in (
-            select subject_digest from {SCHEMA}.suppressed_subjects)
-        ), subjects as (
-          select subject from consent_intervals union select subject from suppressed
+        with subjects as (
+          select subject from consent_intervals union select subject from suppressed_pseudonyms
         )
         select subject from subjects
         union select l.anonymous_pseudonym from {SCHEMA}.identity_links l
@@ -407,10 +417,8 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     con.execute(
         f"""create or replace temp table judged_{name} as
         with suppressed as (
-          select s.row_key, min(case p.reason when 'erasure' then 1 when 'retention' then 2
-                                  else 3 end) as rank
-          from record_subject_list s join {SCHEMA}.suppressed_subjects p
-            on p.subject_digest = {suppression_digest_sql("s.subject")}
+          select s.row_key, min(p.rank) as rank
+          from record_subject_list s join suppressed_pseudonyms p using (subject)
           group by s.row_key
         ), now_refused as (
           select row_key,
