@@ -51,7 +51,8 @@ def scrub_query(text: str) -> str:
 
 
 # Hosts and path segments repeat across a day's distinct URLs (tens of thousands of URLs
-# share a few thousand segments), so their scrubbing is remembered.
+# share a few thousand segments), and so do the URLs once their dropped parameters are
+# gone, so their scrubbing is remembered.
 _PARTS_REMEMBERED: Final = 65536
 
 
@@ -66,6 +67,14 @@ def _scrub_host(hostname: str) -> str:
 def _scrub_path_segment(segment: str) -> str:
     """One path segment, percent-decoded so an encoded e-mail is seen, scrubbed, re-encoded."""
     return quote(scrub_text(unquote(segment, errors="replace")), safe=_PATH_SAFE)
+
+
+@lru_cache(maxsize=_PARTS_REMEMBERED)
+def _scrub_assembled(url: str) -> str:
+    """The assembled URL scrubbed as a whole: many distinct URLs differ only in parameters
+    that are dropped (a phone, an e-mail, a search), and assemble to the same URL.
+    """
+    return scrub_text(url)
 
 
 def _is_kept_parameter(name: str) -> bool:
@@ -92,9 +101,10 @@ def scrub_url(url: str | None) -> str | None:
         parts = urlsplit(url.strip())
     except ValueError:  # e.g. an unbalanced IPv6 bracket
         return None
-    if not parts.scheme or not parts.hostname:
+    hostname = parts.hostname  # a property that parses the netloc each time
+    if not parts.scheme or not hostname:
         return None
-    host = _scrub_host(parts.hostname)
+    host = _scrub_host(hostname)
     path = "/".join(_scrub_path_segment(segment) for segment in parts.path.split("/"))
     kept = [
         (name.lower(), scrub_text(value))
@@ -102,4 +112,4 @@ def scrub_url(url: str | None) -> str | None:
         if _is_kept_parameter(name.lower())
     ]
     query = urlencode(kept, quote_via=quote, safe="<>")
-    return scrub_text(urlunsplit((parts.scheme, host, path, query, "")))
+    return _scrub_assembled(urlunsplit((parts.scheme, host, path, query, "")))
