@@ -142,8 +142,7 @@ def _map_addresses(con: duckdb.DuckDBPyConnection, feed: Feed, ip_key: bytes) ->
         anti join map_ip_{name} m on {_same_address("k", "m")}"""
     ).fetchall()
     networks, tokens = _addresses_in_python(rest, day_keys)
-    con.register(
-        "ip_rest",
+    con.from_arrow(
         pa.table(
             {
                 "ip": pa.array([ip for ip, _, _ in rest], pa.string()),
@@ -152,12 +151,8 @@ def _map_addresses(con: duckdb.DuckDBPyConnection, feed: Feed, ip_key: bytes) ->
                 "network": pa.array(networks, pa.string()),
                 "token": pa.array(tokens, pa.string()),
             }
-        ),
-    )
-    try:
-        con.execute(f"insert into map_ip_{name} select * from ip_rest")
-    finally:
-        con.unregister("ip_rest")
+        )
+    ).insert_into(f"map_ip_{name}")
 
 
 def _user_agents(values: list[str]) -> dict[str, list]:
