@@ -310,20 +310,22 @@ def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
     appears with such a user on any day; everyone else keeps the defaults.
 
     `suppressed_pseudonyms` keeps, of every subject a record of the day can belong to (see
-    `record_subject_list_sql`), those on the suppression list with the rank of their
-    strongest reason: a digest per distinct pseudonym, not per record and subject.
+    `record_subject_list_sql`), those on the suppression list with their strongest reason
+    and its rank: a digest per distinct pseudonym, not per record and subject.
     """
     con.execute(
         f"""create or replace temp table suppressed_pseudonyms as
-        select d.pseudonym as subject,
-          min(case p.reason when 'erasure' then 1 when 'retention' then 2 else 3 end) as rank
-        from (
-          select pseudonym from map_user_id union select pseudonym from map_anonymous_id
-          union select user_pseudonym from {SCHEMA}.identity_links
-        ) d
-        join {SCHEMA}.suppressed_subjects p
-          on p.subject_digest = {suppression_digest_sql("d.pseudonym")}
-        group by d.pseudonym"""
+        select subject, arg_min(reason, rank) as reason, min(rank) as rank from (
+          select d.pseudonym as subject, p.reason,
+            case p.reason when 'erasure' then 1 when 'retention' then 2 else 3 end as rank
+          from (
+            select pseudonym from map_user_id union select pseudonym from map_anonymous_id
+            union select user_pseudonym from {SCHEMA}.identity_links
+          ) d
+          join {SCHEMA}.suppressed_subjects p
+            on p.subject_digest = {suppression_digest_sql("d.pseudonym")}
+        )
+        group by subject"""
     )
     con.execute(
         f"""create or replace temp table watched as
@@ -412,7 +414,7 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     con.execute(
         f"""create or replace temp table judged_{name} as
         with suppressed as (
-          select s.row_key, min(p.rank) as rank
+          select s.row_key, arg_min(p.reason, p.rank) as reason
           from record_subject_list s join suppressed_pseudonyms p using (subject)
           group by s.row_key
         ), now_refused as (
@@ -422,9 +424,8 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
           from record_subject_list group by row_key
         )
         select c.key as row_key,
-          case s.rank when 1 then 'erasure' when 2 then 'retention' when 3 then 'analytics_opt_out'
-            else case when c.refused_analytics then 'analytics_opt_out' end
-          end as subject_drop,
+          coalesce(s.reason, case when c.refused_analytics then 'analytics_opt_out' end)
+            as subject_drop,
           c.refused_personalization or n.personalization as no_personalization,
           c.refused_marketing or n.marketing as no_marketing,
           c.granted_geolocation and not c.refused_geolocation as geo_allowed
