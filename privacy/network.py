@@ -6,6 +6,13 @@ it is keyed with a key of that day, so the same address cannot be followed from
 one day to the next, and without the secret it cannot be computed from an
 address at all.
 
+An IPv6 address that carries an IPv4 address is that IPv4 address here: its /48 could
+spell the IPv4 address out (6to4's `2002:c000:0204::/48` is 192.0.2.4), and a visitor
+must count once whichever form its packets took. The forms: IPv4-mapped `::ffff:0:0/96`,
+IPv4-compatible `::/96` (but `::` and `::1`), NAT64's well-known prefix `64:ff9b::/96`
+(the last 32 bits), 6to4 `2002::/16` (bits 16-47) and Teredo `2001::/32` (the client's
+address, bits 96-127 inverted).
+
 Day keys: HMAC-SHA256(ip key, b"almaty/ip-day/v1/" + ISO date), where the ip key
 is `privacy.pseudonyms.derive_key(secret, "ip")`.
 """
@@ -33,12 +40,30 @@ _PORT: Final = re.compile(r"[0-9]{1,5}")
 # address, so DuckDB takes these (`plain_ipv4_client_sql`) and Python the rest.
 _OCTET: Final = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _PLAIN_IPV4: Final = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_NAT64_HIGH_BITS: Final = int(ipaddress.IPv6Address("64:ff9b::")) >> 32
+# Chain entries that name no client (RFC 7239's `unknown` and obfuscated identifiers,
+# perhaps with a port): skipped. ASCII, or the Kelvin sign would pass for a `k`.
+_OBFUSCATED: Final = r"_[A-Za-z0-9._-]+"
+_NO_CLIENT: Final = re.compile(
+    rf"(?:unknown|{_OBFUSCATED})(?::(?:[0-9]{{1,5}}|{_OBFUSCATED}))?", re.ASCII | re.IGNORECASE
+)
 
 
 def _canonical(addr: IPAddress) -> IPAddress:
-    """IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as the IPv4 address it is, so both forms agree."""
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        return addr.ipv4_mapped
+    """The IPv4 address an IPv6 form carries (see the module docstring), else `addr`.
+
+    Every address passes here, so network, token and client address agree on every form.
+    """
+    if isinstance(addr, ipaddress.IPv4Address):
+        return addr
+    value = int(addr)
+    high = value >> 32
+    if high == 0xFFFF or (high == 0 and value > 1) or high == _NAT64_HIGH_BITS:
+        return ipaddress.IPv4Address(value & 0xFFFFFFFF)  # mapped, compatible, NAT64
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr.teredo is not None:
+        return addr.teredo[1]
     return addr
 
 
@@ -66,15 +91,21 @@ def _parse_address(text: str, field: str) -> IPAddress:
 
 
 def client_address(ip: str, x_forwarded_for: str | None) -> IPAddress:
-    """The visitor's address: the first hop of `x_forwarded_for` if any, else `ip`.
+    """The visitor's address: the first hop of `x_forwarded_for` that names one, else `ip`.
 
-    Behind a proxy `ip` is the proxy, and the contract says the first entry of
-    the chain is the client. `ip` must be a bare address, as the contract says; a
-    chain entry may carry a port or IPv6 brackets. Raises ValueError naming the field
-    when it is not an address, so the record can be quarantined instead of guessed at.
+    Behind a proxy `ip` is the proxy, and the contract says the first entry of the chain
+    is the client. Entries that name no one are skipped: empty ones, `unknown` (any case)
+    and RFC 7239 obfuscated identifiers (`_hidden`, `_SEVKISEK`), with or without a port.
+    `ip` must be a bare address, as the contract says; a chain entry may carry a port or
+    IPv6 brackets. Raises ValueError naming the field when the client entry (or `ip`, if
+    it is the client) is not an address, so the record can be quarantined instead of
+    guessed at.
     """
-    if x_forwarded_for is not None and x_forwarded_for.strip():
-        return _parse_address(x_forwarded_for.split(",", 1)[0], "x_forwarded_for")
+    if x_forwarded_for is not None:
+        for entry in x_forwarded_for.split(","):
+            entry = entry.strip()
+            if entry and not _NO_CLIENT.fullmatch(entry):
+                return _parse_address(entry, "x_forwarded_for")
     try:  # the edge writes its own field as a bare address; only proxies add ports
         return _canonical(ipaddress.ip_address(ip))
     except ValueError:
@@ -95,6 +126,46 @@ def ip_network_of(addr: IPAddress) -> str:
     if isinstance(addr, ipaddress.IPv4Address):
         return f"{ipaddress.IPv4Address(int(addr) & _IPV4_MASK)}/{IPV4_PREFIX}"
     return f"{ipaddress.IPv6Address(int(addr) & _IPV6_MASK)}/{IPV6_PREFIX}"
+
+
+# The IPv6 forms that carry an IPv4 address, each with the first bit of every IPv4 address
+# it carries (Teredo: its server's, then the client's).
+_IPV4_IN_IPV6: Final = (
+    (ipaddress.IPv6Network("::ffff:0:0/96"), (96,)),
+    (ipaddress.IPv6Network("::/96"), (96,)),
+    (ipaddress.IPv6Network("64:ff9b::/96"), (96,)),
+    (ipaddress.IPv6Network("2002::/16"), (16,)),
+    (ipaddress.IPv6Network("2001::/32"), (32, 96)),
+)
+
+
+def is_coarse_network(address: str, prefix: int) -> bool:
+    """Whether the network `address/prefix` (CIDR text, split at its slash) is no finer
+    than what the warehouse keeps of an address, so stored text may hold it.
+
+    For the free-text detector: `x/n` in stored text is a finding unless this is True.
+    Coarse means an IPv4 prefix of at most 24, or an IPv6 prefix of at most 48 that shows
+    at most 24 bits of an IPv4 address the network carries: 6to4 keeps one in bits 16-47,
+    so `2002:c000:0204::/48` spells out 192.0.2.4, while `2002:c000:200::/40` is only
+    192.0.2.0/24. Text with host bits set (`95.56.12.7/24`) or a prefix out of range holds
+    more than a network, so it is not coarse. Raises ValueError, without the value, when
+    `address` is not an IP address.
+    """
+    try:
+        addr = ipaddress.ip_address(address)
+    except ValueError:
+        raise ValueError("not an IP address") from None
+    bits = addr.max_prefixlen
+    if not 0 <= prefix <= bits or int(addr) & ((1 << (bits - prefix)) - 1):
+        return False
+    if isinstance(addr, ipaddress.IPv4Address):
+        return prefix <= IPV4_PREFIX
+    return prefix <= IPV6_PREFIX and all(
+        prefix - start <= IPV4_PREFIX
+        for form, starts in _IPV4_IN_IPV6
+        if prefix >= form.prefixlen and addr in form
+        for start in starts
+    )
 
 
 def day_key(ip_key: bytes, day: date) -> bytes:
@@ -129,7 +200,8 @@ def plain_ipv4_client_sql(ip: str, forwarded: str) -> str:
 
     Only shapes on which both certainly agree are taken: `ip` a plain address, and
     `forwarded` (SQL giving '' when absent) empty or opening with one, space-padded and
-    perhaps with a port, before its first comma.
+    perhaps with a port, before its first comma. A chain opening with an entry that names
+    no client (empty, `unknown`, `_obfuscated`) is left to Python, which skips it.
     """
     first_entry = rf"^ *({_PLAIN_IPV4})(?::[0-9]{{1,5}})? *(?:,|$)"
     return f"""case when regexp_full_match({ip}, '{_PLAIN_IPV4}') then
