@@ -1,7 +1,10 @@
-"""What must hold after ingestion, as plain functions over the warehouse and a day range.
+"""What must hold of stored usage records, as plain functions over the warehouse and a day range.
 
-They look only at what the policy could be broken by: free-text columns for personal data,
-and stored records for subjects that opted out, were erased or have expired.
+Each finds what the policy could be broken by: a value outside its column's privacy class
+(`ingestion.columns`), personal data in free text (`privacy.detect`), and records of
+subjects that opted out, were erased or have expired. The same functions guard each day
+before it commits (`ingestion.guard`) and run as blocking checks after, a second line that
+should never fire.
 """
 
 from __future__ import annotations
@@ -11,60 +14,84 @@ from typing import Any
 
 import duckdb
 
+from ingestion.columns import class_of
 from ingestion.feeds import FEEDS
-from ingestion.rules import ALMATY
 from ingestion.warehouse import SCHEMA
 from privacy.detect import find_personal_data
-from privacy.suppression import suppression_digest_sql
+from privacy.retention import anonymous_record_expired_sql
+from privacy.suppression import strongest_reason_sql, suppression_digest_sql
 
-# Columns that carry text from the website after scrubbing; pseudonyms, tokens and the site's
-# own ids (UUIDs can hold long digit runs) are keyed or random and are not scanned.
-TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "events": ("page_url", "referrer", "ip_network", "locale", "browser_family", "os_family"),
-    "searches": (
-        "query",
-        "ip_network",
-        "locale",
-        "browser_family",
-        "os_family",
-        "filter_category",
-        "filter_district",
-        "filter_check_in",
-        "filter_check_out",
-    ),
-}
+_DAYS = "delivery_day between ? and ?"
+
+
+def stored_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of `ingested.<table>`, in order."""
+    rows = con.execute(
+        "select column_name from duckdb_columns() where database_name = current_database() "
+        "and schema_name = ? and table_name = ? order by column_index",
+        [SCHEMA, table],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The free-text columns of `table`: only Python can tell personal data in them."""
+    return [c for c in stored_columns(con, table) if class_of(table, c).check is None]
+
+
+def class_violations(
+    con: duckdb.DuckDBPyConnection, feed: str, first: date, last: date
+) -> dict[str, int]:
+    """Per column, how many stored values of days `first..last` lie outside the column's
+    privacy class (free text aside: see `personal_data_findings`). Empty when all is well."""
+    checked = [c for c in stored_columns(con, feed) if class_of(feed, c).check is not None]
+    counts = ", ".join(
+        f"count(*) filter (where not {class_of(feed, c).allows_sql(c)})" for c in checked
+    )
+    [row] = con.execute(
+        f"select {counts} from {SCHEMA}.{feed} where {_DAYS}", [first, last]
+    ).fetchall()
+    return {column: n for column, n in zip(checked, row, strict=True) if n}
 
 
 def personal_data_findings(
     con: duckdb.DuckDBPyConnection, feed: str, first: date, last: date
 ) -> dict[str, dict[str, int]]:
-    """Per column, how many distinct stored values of days `first..last` look like personal
-    data, by kind (ip, email, phone, iin, card). Empty when all is well."""
+    """Per free-text column, how many distinct stored values of days `first..last` hold
+    personal data, by kind (ip, email, phone, iin, card, ...). Empty when all is well."""
     findings: dict[str, dict[str, int]] = {}
-    for column in TEXT_COLUMNS[feed]:
+    for column, value in text_findings(con, feed, first, last):
+        kinds = findings.setdefault(column, {})
+        for kind in find_personal_data(value):
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return findings
+
+
+def text_findings(
+    con: duckdb.DuckDBPyConnection, feed: str, first: date, last: date
+) -> list[tuple[str, str]]:
+    """(column, value) for every distinct free-text value of the days holding personal data."""
+    found = []
+    for column in text_columns(con, feed):
         values = con.execute(
-            f"select distinct {column} from {SCHEMA}.{feed} "
-            f"where delivery_day between ? and ? and {column} is not null",
+            f"select distinct {column} from {SCHEMA}.{feed} where {_DAYS} and {column} is not null",
             [first, last],
         ).fetchall()
-        kinds: dict[str, int] = {}
-        for (value,) in values:
-            for kind in find_personal_data(value):
-                kinds[kind] = kinds.get(kind, 0) + 1
-        if kinds:
-            findings[column] = kinds
-    return findings
+        found += [(column, value) for (value,) in values if find_personal_data(value)]
+    return found
 
 
 def forbidden_records(
     con: duckdb.DuckDBPyConnection, feed: str, first: date, last: date, cutoff: date
 ) -> dict[str, int]:
     """Stored records of days `first..last` that belong to a suppressed subject (directly or
-    through an anonymous id linked to one), or anonymous records older than `cutoff`."""
-    suppressed = con.execute(
+    through an anonymous id linked to one), by the strongest reason, or anonymous records
+    older than `cutoff` (`retention`)."""
+    key = FEEDS[feed].key
+    rows = con.execute(
         f"""with stored as (
-          select {FEEDS[feed].key} as record, user_pseudonym, anonymous_pseudonym
-          from {SCHEMA}.{feed} where delivery_day between ? and ?
+          select {key} as record, user_pseudonym, anonymous_pseudonym, occurred_at
+          from {SCHEMA}.{feed} where {_DAYS}
         ), present as (
           select distinct subject from (
             select user_pseudonym as subject from stored
@@ -80,23 +107,19 @@ def forbidden_records(
           from {SCHEMA}.identity_links l
           join {SCHEMA}.suppressed_subjects s
             on s.subject_digest = {suppression_digest_sql("l.user_pseudonym")}
+        ), verdicts as (
+          select r.record, {strongest_reason_sql("s.reason")} as reason
+          from stored r join subjects s
+            on s.subject in (r.user_pseudonym, r.anonymous_pseudonym)
+          group by r.record
+          union all
+          select record, 'retention' from stored
+          where {anonymous_record_expired_sql("user_pseudonym", "occurred_at", cutoff)}
         )
-        select s.reason, count(distinct r.record)
-        from stored r join subjects s
-          on s.subject in (r.user_pseudonym, r.anonymous_pseudonym)
-        group by s.reason""",
+        select reason, count(distinct record) from verdicts group by reason""",
         [first, last],
     ).fetchall()
-    counts = dict(suppressed)
-    expired = con.execute(
-        f"""select count(*) from {SCHEMA}.{feed}
-        where delivery_day between ? and ? and user_pseudonym is null
-          and timezone('{ALMATY}', occurred_at)::date < ?""",
-        [first, last, cutoff],
-    ).fetchone()[0]
-    if expired:
-        counts["retention"] = counts.get("retention", 0) + expired
-    return counts
+    return dict(rows)
 
 
 def expectation_failures(
@@ -108,7 +131,5 @@ def expectation_failures(
     """
     from ingestion.expectations import validate_frame
 
-    frame = con.execute(
-        f"select * from {SCHEMA}.{feed} where delivery_day between ? and ?", [first, last]
-    ).df()
+    frame = con.execute(f"select * from {SCHEMA}.{feed} where {_DAYS}", [first, last]).df()
     return validate_frame(feed, frame)

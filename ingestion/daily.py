@@ -23,20 +23,26 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.feeds import EVENTS, SEARCHES, Feed
+from ingestion.guard import guard_day, record_corrections
 from ingestion.lines import read_landing_files
 from ingestion.mapping import PendingMap, finish_map, start_map
+from ingestion.parse import correction_columns
 from ingestion.rules import (
-    ALMATY,
     Keys,
     create_consent_intervals,
     map_pseudonyms,
     record_subject_list_sql,
-    retention_cutoff,
 )
 from ingestion.sources import load_feed, replace_quarantine
 from ingestion.warehouse import SCHEMA
-from landing.contract import BAD_IP, feed_files
-from privacy.consent import consent_at_time_sql, refused_now_sql
+from landing.contract import BAD_IP, feed_files, plausible_window
+from privacy.consent import (
+    consent_at_time_sql,
+    geolocation_allowed_sql,
+    refused_now_sql,
+    use_allowed_sql,
+)
+from privacy.days import almaty_day_sql
 from privacy.location import coarsen_location_sql
 from privacy.network import (
     client_address,
@@ -48,7 +54,12 @@ from privacy.network import (
     plain_ipv4_client_sql,
 )
 from privacy.pseudonyms import hmac_pads
-from privacy.suppression import suppression_digest_sql
+from privacy.retention import anonymous_record_expired_sql, retention_cutoff
+from privacy.suppression import (
+    strongest_reason_sql,
+    suppression_digest_sql,
+    suppression_rank_sql,
+)
 from privacy.text import scrub_query, scrub_url
 from privacy.user_agent import describe_user_agent
 
@@ -66,6 +77,10 @@ class DayResult:
     stored: int = 0
     quarantined: dict[str, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
+    # values outside their class, mapped to its fallback, per column
+    corrected: dict[str, int] = field(default_factory=dict)
+    # values the guard corrected before the commit (none unless a rule let them through)
+    guarded: dict[str, int] = field(default_factory=dict)
 
 
 def _addresses_in_python(
@@ -187,7 +202,8 @@ def _parse_day(
         landing_dir,
         feed,
         day,
-        f", timezone('{ALMATY}', ts)::date as ip_day",
+        f", {almaty_day_sql('ts')} as ip_day",
+        plausible_window(day),
     )
     # Copies of a record within the day: all but the first (by file, then line, which is
     # the order of row_key) are dropped.
@@ -315,9 +331,9 @@ def _flag_watched(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute(
         f"""create or replace temp table suppressed_pseudonyms as
-        select subject, arg_min(reason, rank) as reason, min(rank) as rank from (
-          select d.pseudonym as subject, p.reason,
-            case p.reason when 'erasure' then 1 when 'retention' then 2 else 3 end as rank
+        select subject, {strongest_reason_sql("reason")} as reason,
+          min({suppression_rank_sql("reason")}) as rank from (
+          select d.pseudonym as subject, p.reason
           from (
             select pseudonym from map_user_id union select pseudonym from map_anonymous_id
             union select user_pseudonym from {SCHEMA}.identity_links
@@ -426,9 +442,12 @@ def _judge_watched(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
         select c.key as row_key,
           coalesce(s.reason, case when c.refused_analytics then 'analytics_opt_out' end)
             as subject_drop,
-          c.refused_personalization or n.personalization as no_personalization,
-          c.refused_marketing or n.marketing as no_marketing,
-          c.granted_geolocation and not c.refused_geolocation as geo_allowed
+          c.refused_personalization as personalization_refused_then,
+          n.personalization as personalization_refused_now,
+          c.refused_marketing as marketing_refused_then,
+          n.marketing as marketing_refused_now,
+          {geolocation_allowed_sql("c.granted_geolocation", "c.refused_geolocation")}
+            as geo_allowed
         from ({flags}) c
         left join suppressed s on s.row_key = c.key
         left join now_refused n on n.row_key = c.key"""
@@ -460,13 +479,17 @@ def _scrubbed(scrub: Callable[[str], str | None]) -> Callable[[list[str]], dict[
     return lambda values: {"scrubbed": [scrub(v) for v in values]}
 
 
+def _allowed(scope: str) -> str:
+    """Whether stored row `v` (judged in `j`) may serve `scope` (personalization, marketing)."""
+    return use_allowed_sql(f"j.{scope}_refused_then", f"j.{scope}_refused_now", "v.gpc")
+
+
 def _drop_reason_sql(feed: Feed, cutoff: date) -> str:
     """Why row `v` (joined to `j`, `c`, `e`) is not stored; NULL to store it."""
     return f"""case
       when c.row_key is not null or e.{feed.key} is not null then 'duplicate'
       when j.subject_drop is not null then j.subject_drop
-      when v.user_id is null
-        and timezone('{ALMATY}', v.ts)::date < '{cutoff.isoformat()}'::date then 'retention'
+      when {anonymous_record_expired_sql("v.user_id", "v.ts", cutoff)} then 'retention'
     end"""
 
 
@@ -509,9 +532,8 @@ def _store(
           v.app, v.locale, coalesce(v.gpc, false) as gpc,
           case when j.geo_allowed then {geo_lat} end as geo_lat,
           case when j.geo_allowed then {geo_lon} end as geo_lon,
-          not (coalesce(j.no_personalization, false) or coalesce(v.gpc, false))
-            as personalization_allowed,
-          not (coalesce(j.no_marketing, false) or coalesce(v.gpc, false)) as marketing_allowed,
+          {_allowed("personalization")} as personalization_allowed,
+          {_allowed("marketing")} as marketing_allowed,
           '{keys.version}' as key_version,
           {specific_columns}
         {judged}
@@ -529,11 +551,20 @@ def _store(
         and {feed.key} in (select {feed.key} from parsed_{name})""",
         [day],
     )
-    result.dropped = dict(
-        con.execute(
-            f"select {drop_reason} as r, count(*) {judged} where r is not null group by r"
-        ).fetchall()
+    # What was dropped, by reason, and what the stored rows had corrected, by column.
+    columns = correction_columns(feed)
+    corrected = "".join(
+        f", count(*) filter (where (v.corrections >> {bit}) & 1 = 1)" for bit in range(len(columns))
     )
+    for reason, count, *per_column in con.execute(
+        f"select {drop_reason} as r, count(*){corrected} {judged} group by r"
+    ).fetchall():
+        if reason is not None:
+            result.dropped[reason] = count
+            continue
+        for column, n in zip(columns, per_column, strict=True):
+            if n:
+                result.corrected[column] = result.corrected.get(column, 0) + n
     _replace_day_rows(con, "ingestion_drops", name, day, list(result.dropped.items()))
 
 
@@ -570,6 +601,10 @@ def ingest_day(
             cutoff = retention_cutoff(as_of, retention_years)
             for feed, result in zip(USAGE_FEEDS, results, strict=True):
                 _store(con, feed, day, keys, cutoff, result, pending)
+            for feed, result in zip(USAGE_FEEDS, results, strict=True):
+                result.guarded = guard_day(con, feed.name, day, cutoff)
+                record_corrections(con, feed.name, day, "ingestion", result.corrected)
+                record_corrections(con, feed.name, day, "guard", result.guarded)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -600,7 +635,12 @@ def describe_day(result: DayResult) -> str:
         f"{result.feed} {result.day}: {result.files} files, read {result.read:,}, "
         f"stored {result.stored:,}"
     )
-    for label, counts in (("quarantined", result.quarantined), ("dropped", result.dropped)):
+    for label, counts in (
+        ("quarantined", result.quarantined),
+        ("dropped", result.dropped),
+        ("corrected", result.corrected),
+        ("corrected by the guard", result.guarded),
+    ):
         if counts:
             parts = ", ".join(f"{reason} {n:,}" for reason, n in sorted(counts.items()))
             line += f", {label} {sum(counts.values()):,} ({parts})"
@@ -614,7 +654,12 @@ def summarize(results: list[DayResult]) -> dict[str, int]:
         totals["files"] += result.files
         totals["read"] += result.read
         totals["stored"] += result.stored
-        for prefix, counts in (("quarantined", result.quarantined), ("dropped", result.dropped)):
+        for prefix, counts in (
+            ("quarantined", result.quarantined),
+            ("dropped", result.dropped),
+            ("corrected", result.corrected),
+            ("guarded", result.guarded),
+        ):
             for reason, n in counts.items():
                 totals[f"{prefix}_{reason}"] = totals.get(f"{prefix}_{reason}", 0) + n
     return totals

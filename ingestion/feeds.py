@@ -2,13 +2,17 @@
 
 Ingestion is a tolerant reader: DuckDB's `json_transform` coerces a value of the wrong JSON
 type (or makes it NULL), and the line is quarantined only where that loses something the
-warehouse needs: a required field, a timestamp, an allowed value, an IP address.
+warehouse needs: a required field, a timestamp, an allowed value, an IP address, a key of
+the contract's form. Every other value is checked against its privacy class
+(`privacy.classes`) and, outside it, mapped to the class's fallback and counted: nothing
+outside what a column may hold is copied.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingestion.columns import COLUMN_CLASSES
 from landing.contract import (
     ACCOUNT_STATUSES,
     APPS,
@@ -19,6 +23,18 @@ from landing.contract import (
     UNKNOWN_EVENT_TYPE,
     WRONG_TYPE,
 )
+from privacy import classes
+from privacy.classes import PrivacyClass
+
+
+@dataclass(frozen=True)
+class Part:
+    """A field of a JSON object field (`filters.category`), stored as its own column."""
+
+    name: str
+    sql_type: str
+    cls: PrivacyClass
+    column: str  # the stored column, and the name its corrections are counted under
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,18 @@ class Field:
     timestamp: bool = False  # RFC 3339 with an offset, parsed to TIMESTAMPTZ
     allowed: tuple[str, ...] = ()  # a value outside this set quarantines the line
     not_allowed_reason: str = WRONG_TYPE
+    # A value outside this class quarantines the line when the field is required (or an
+    # identity), else it becomes the class's fallback and is counted.
+    cls: PrivacyClass | None = None
+    # An identity (whose record is this?) is never guessed at: an object or array there
+    # quarantines the line instead of becoming NULL.
+    identity: bool = False
+    parts: tuple[Part, ...] = ()  # a JSON object's fields, each with its class
+
+    @property
+    def scalar_text(self) -> bool:
+        """A string field: an object or array delivered here is not its text."""
+        return self.sql_type == "VARCHAR"
 
 
 @dataclass(frozen=True)
@@ -45,19 +73,29 @@ class Feed:
         return FEED_PATHS[self.name]
 
 
-GEO = "STRUCT(lat DOUBLE, lon DOUBLE, accuracy_m DOUBLE)"
+def _stored(column: str) -> PrivacyClass:
+    return COLUMN_CLASSES[column]
+
+
+_LAT = classes.number(-90, 90, "a latitude")
+_LON = classes.number(-180, 180, "a longitude")
+GEO = Field(
+    "geo",
+    "STRUCT(lat DOUBLE, lon DOUBLE, accuracy_m DOUBLE)",
+    parts=(Part("lat", "DOUBLE", _LAT, "geo_lat"), Part("lon", "DOUBLE", _LON, "geo_lon")),
+)
 
 COMMON = (
     Field("ts", required=True, timestamp=True),
-    Field("user_id"),
-    Field("anonymous_id", required=True),
-    Field("device_id"),
-    Field("ip", required=True),
-    Field("x_forwarded_for"),
+    Field("user_id", identity=True),
+    Field("anonymous_id", required=True, identity=True),
+    Field("device_id", identity=True),
+    Field("ip", required=True, identity=True),
+    Field("x_forwarded_for", identity=True),
     Field("user_agent"),
     Field("gpc", "BOOLEAN"),
     Field("app", required=True, allowed=APPS),
-    Field("locale"),
+    Field("locale", cls=_stored("locale")),
 )
 
 EVENTS = Feed(
@@ -65,7 +103,7 @@ EVENTS = Feed(
     daily=True,
     key="event_id",
     fields=(
-        Field("event_id", required=True),
+        Field("event_id", required=True, cls=_stored("event_id")),
         Field(
             "event_type",
             required=True,
@@ -75,11 +113,21 @@ EVENTS = Feed(
         *COMMON,
         Field("page_url", required=True),
         Field("referrer"),
-        Field("listing_id"),
-        Field("search_id"),
-        Field("amount_kzt", "DOUBLE"),
-        Field("geo", GEO),
+        Field("listing_id", cls=classes.catalog_id()),
+        Field("search_id", cls=_stored("search_id")),
+        Field("amount_kzt", "DOUBLE", cls=_stored("amount_kzt")),
+        GEO,
     ),
+)
+
+_FILTERS = (
+    ("category", "VARCHAR"),
+    ("district", "VARCHAR"),
+    ("check_in", "VARCHAR"),
+    ("check_out", "VARCHAR"),
+    ("guests", "BIGINT"),
+    ("price_min_kzt", "DOUBLE"),
+    ("price_max_kzt", "DOUBLE"),
 )
 
 SEARCHES = Feed(
@@ -87,17 +135,20 @@ SEARCHES = Feed(
     daily=True,
     key="search_id",
     fields=(
-        Field("search_id", required=True),
+        Field("search_id", required=True, cls=_stored("search_id")),
         *COMMON,
         Field("query", required=True),
         Field(
             "filters",
-            "STRUCT(category VARCHAR, district VARCHAR, check_in VARCHAR, check_out VARCHAR, "
-            "guests BIGINT, price_min_kzt DOUBLE, price_max_kzt DOUBLE)",
+            "STRUCT(" + ", ".join(f"{name} {sql_type}" for name, sql_type in _FILTERS) + ")",
+            parts=tuple(
+                Part(name, sql_type, _stored(f"filter_{name}"), f"filter_{name}")
+                for name, sql_type in _FILTERS
+            ),
         ),
-        Field("results_count", "BIGINT", required=True),
-        Field("result_listing_ids", "VARCHAR[]"),
-        Field("geo", GEO),
+        Field("results_count", "BIGINT", required=True, cls=_stored("results_count")),
+        Field("result_listing_ids", "VARCHAR[]", cls=classes.catalog_id()),
+        GEO,
     ),
 )
 
@@ -106,8 +157,8 @@ CONSENT = Feed(
     daily=False,
     one_of=("user_id", "anonymous_id"),
     fields=(
-        Field("user_id"),
-        Field("anonymous_id"),
+        Field("user_id", identity=True),
+        Field("anonymous_id", identity=True),
         Field("ts", required=True, timestamp=True),
         Field("scope", required=True, allowed=CONSENT_SCOPES),
         Field("granted", "BOOLEAN", required=True),
@@ -118,7 +169,7 @@ ACCOUNTS = Feed(
     "accounts",
     daily=False,
     fields=(
-        Field("user_id", required=True),
+        Field("user_id", required=True, identity=True),
         Field("ts", required=True, timestamp=True),
         Field("status", required=True, allowed=ACCOUNT_STATUSES),
     ),
@@ -128,8 +179,8 @@ ERASURE_REQUESTS = Feed(
     "erasure_requests",
     daily=False,
     fields=(
-        Field("request_id", required=True),
-        Field("user_id", required=True),
+        Field("request_id", required=True, identity=True),
+        Field("user_id", required=True, identity=True),
         Field("requested_at", required=True, timestamp=True),
         Field("outstanding_obligations", "BOOLEAN", required=True),
         Field("settled_at", timestamp=True),
@@ -140,17 +191,16 @@ LISTINGS = Feed(
     "listings",
     daily=False,
     fields=(
-        Field("listing_id", required=True),
+        Field("listing_id", required=True, cls=classes.catalog_id()),
         Field("updated_at", required=True, timestamp=True),
         Field("category", required=True, allowed=CATEGORIES),
         Field("title"),
-        Field("district"),
-        Field("lat", "DOUBLE"),
-        Field("lon", "DOUBLE"),
-        Field("price_kzt", "DOUBLE"),
-        Field("owner_user_id"),
-        Field("owner_phone"),
-        Field("owner_email"),
+        Field("district", cls=_stored("filter_district")),
+        Field("lat", "DOUBLE", cls=_LAT),
+        Field("lon", "DOUBLE", cls=_LON),
+        Field("price_kzt", "DOUBLE", cls=_stored("price_kzt")),
+        # owner_phone and owner_email are never read: contact details are not stored.
+        Field("owner_user_id", identity=True),
         Field("posted_at", timestamp=True),
         Field("expires_at", timestamp=True),
         Field("deleted_at", timestamp=True),

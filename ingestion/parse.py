@@ -1,57 +1,174 @@
 """Raw numbered lines -> typed rows, each with the reason it must be quarantined, if any.
 
 Everything happens in one DuckDB statement over an Arrow table, so a million lines are
-parsed and checked on both cores without a Python loop.
+parsed and checked on both cores without a Python loop. Each value is held against its
+field's privacy class here, once: outside it, a required value quarantines the line and any
+other becomes its class's fallback, with a bit set in `corrections` so the day can count
+what was corrected, per column (`correction_columns`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
-from ingestion.feeds import Feed
-from landing.contract import ALLOWED_OFFSETS, BAD_TIMESTAMP, BROKEN_JSON, MISSING_FIELD
+from ingestion.feeds import Feed, Field
+from landing.contract import (
+    ALLOWED_OFFSETS,
+    BAD_TIMESTAMP,
+    BROKEN_JSON,
+    IMPLAUSIBLE_TIMESTAMP,
+    MISSING_FIELD,
+    REASONS,
+    WRONG_TYPE,
+)
+from privacy import classes
 
 # RFC 3339 with one of the contract's offsets; DuckDB's cast then rejects impossible dates.
 _OFFSETS = "|".join(sorted(re.escape(offset) for offset in ALLOWED_OFFSETS))
 RFC3339 = rf"\d{{4}}-\d{{2}}-\d{{2}}[Tt]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?({_OFFSETS}|z)"
+
+Window = tuple[datetime, datetime]
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+_literal = classes.sql_literal
 
 
-def quarantine_reason_sql(feed: Feed) -> str:
-    """A CASE expression over the typed columns naming the first problem found.
+def _nested(field: Field) -> str:
+    """SQL true where the line holds an object or array in string field `field`: its
+    transform is then JSON text, which must never be stored as if it were the value.
+    Only text that starts like JSON is looked up in the line again, so this is cheap."""
+    value = _quote(field.name)
+    path = _literal(f'$."{field.name}"')
+    return (
+        f"(case when starts_with({value}, '{{') or starts_with({value}, '[') "
+        f"then json_type(line, {path}) in ('OBJECT', 'ARRAY') else false end)"
+    )
 
-    A timestamp field is bad when its text was set but did not parse (`<name>__text`).
-    """
-    conditions: list[tuple[str, str]] = [("not is_object", BROKEN_JSON)]
-    missing = [f"{_quote(f.name)} is null" for f in feed.fields if f.required and not f.timestamp]
-    missing += [
-        f"{_quote(f.name + '__text')} is null" for f in feed.fields if f.required and f.timestamp
-    ]
-    if feed.one_of:
-        missing.append("(" + " and ".join(f"{_quote(n)} is null" for n in feed.one_of) + ")")
-    if missing:
-        conditions.append((" or ".join(missing), MISSING_FIELD))
-    timestamps = [
-        f"({_quote(f.name)} is null and {_quote(f.name + '__text')} is not null)"
-        for f in feed.fields
-        if f.timestamp
-    ]
-    if timestamps:
-        conditions.append((" or ".join(timestamps), BAD_TIMESTAMP))
-    for field in feed.fields:
+
+def _in_window(column: str, window: Window | None) -> str:
+    """SQL true where timestamp `column` is plausible: within `window` (a usage feed's
+    lateness and clock-skew window of its delivery day), else within the era."""
+    low, high = (
+        (classes.EARLIEST, classes.LATEST)
+        if window is None
+        else (window[0].isoformat(), window[1].isoformat())
+    )
+    return f"({column} >= '{low}'::timestamptz and {column} < '{high}'::timestamptz)"
+
+
+class _Columns:
+    """The output columns of one feed and the conditions that quarantine its lines."""
+
+    def __init__(self, feed: Feed, window: Window | None) -> None:
+        self.reasons: dict[str, list[str]] = {reason: [] for reason in REASONS}
+        self.outputs: list[str] = []
+        self.corrected: list[tuple[str, str]] = []  # (column, SQL true where corrected)
+        for field in feed.fields:
+            self._add(field, window if field.name == "ts" else None)
+        if feed.one_of:
+            self.reasons[MISSING_FIELD].append(
+                "(" + " and ".join(f"{_quote(n)} is null" for n in feed.one_of) + ")"
+            )
+
+    def _add(self, field: Field, window: Window | None) -> None:
+        value = _quote(field.name)
+        if field.required:
+            raw = _quote(field.name + "__text") if field.timestamp else value
+            self.reasons[MISSING_FIELD].append(f"{raw} is null")
         if field.allowed:
             values = ", ".join(_literal(v) for v in field.allowed)
-            conditions.append((f"{_quote(field.name)} not in ({values})", field.not_allowed_reason))
-    whens = "\n".join(f"    when {cond} then {_literal(reason)}" for cond, reason in conditions)
-    return f"case\n{whens}\n  end"
+            self.reasons[field.not_allowed_reason].append(f"{value} not in ({values})")
+        if field.timestamp:
+            self._timestamp(field, window)
+        elif field.parts:
+            self._parts(field)
+        elif field.sql_type.endswith("[]"):
+            self._list(field)
+        else:
+            self._scalar(field)
+
+    def _timestamp(self, field: Field, window: Window | None) -> None:
+        value, text = _quote(field.name), _quote(field.name + "__text")
+        self.reasons[BAD_TIMESTAMP].append(f"({value} is null and {text} is not null)")
+        plausible = _in_window(value, window)
+        if field.required:
+            self.reasons[IMPLAUSIBLE_TIMESTAMP].append(f"not coalesce({plausible}, true)")
+            self.outputs.append(value)
+        else:
+            outside = f"not coalesce({plausible}, true)"
+            self._correct(field.name, outside, f"case when {outside} then null else {value} end")
+
+    def _parts(self, field: Field) -> None:
+        packed = []
+        for part in field.parts:
+            sub = f"{_quote(field.name)}.{_quote(part.name)}"
+            self._correct(part.column, f"not {part.cls.allows_sql(sub)}", None)
+            packed.append(f"{_quote(part.name)} := {part.cls.enforce_sql(sub)}")
+        self.outputs.append(f"struct_pack({', '.join(packed)}) as {_quote(field.name)}")
+
+    def _list(self, field: Field) -> None:
+        value = _quote(field.name)
+        assert field.cls is not None, f"{field.name}: a list needs its elements' class"
+        kept = f"list_filter({value}, lambda x: x is not null and {field.cls.allows_sql('x')})"
+        self._correct(field.name, f"len({kept}) <> len({value})", None)
+        self.outputs.append(f"{kept} as {value}")
+
+    def _scalar(self, field: Field) -> None:
+        value = _quote(field.name)
+        nested = _nested(field) if field.scalar_text else "false"
+        if field.required or field.identity:
+            if field.scalar_text:
+                self.reasons[WRONG_TYPE].append(nested)
+            if field.cls is not None and field.required:
+                self.reasons[WRONG_TYPE].append(f"not {field.cls.allows_sql(value)}")
+            if field.cls is None or field.required:
+                self.outputs.append(value)
+                return
+        outside = f"({nested} or not {field.cls.allows_sql(value)})" if field.cls else nested
+        if outside == "false":
+            self.outputs.append(value)
+            return
+        fallback = field.cls.fallback if field.cls else "null"
+        self._correct(field.name, outside, f"case when {outside} then {fallback} else {value} end")
+
+    def _correct(self, column: str, condition: str, output: str | None) -> None:
+        """Count `condition` under `column`; `output` (SQL) is then the field's value, unless
+        the caller builds the output itself (None)."""
+        self.corrected.append((column, condition))
+        if output is not None:
+            self.outputs.append(f"{output} as {_quote(column)}")
+
+    def reason_sql(self) -> str:
+        """A CASE naming the first problem found, in the contract's order of reasons."""
+        whens = [("not is_object", BROKEN_JSON)]
+        whens += [
+            (" or ".join(conditions), reason)
+            for reason, conditions in self.reasons.items()
+            if conditions
+        ]
+        lines = "\n".join(f"    when {cond} then {_literal(reason)}" for cond, reason in whens)
+        return f"case\n{lines}\n  end"
+
+    def corrections_sql(self) -> str:
+        """One bit per corrected column, in `correction_columns` order."""
+        if not self.corrected:
+            return "0::bigint"
+        bits = [
+            f"(case when {condition} then {1 << bit} else 0 end)"
+            for bit, (_, condition) in enumerate(self.corrected)
+        ]
+        return "(" + " | ".join(bits) + ")::bigint"
+
+
+def correction_columns(feed: Feed) -> list[str]:
+    """The columns whose corrections `corrections` counts, bit 0 first."""
+    return [column for column, _ in _Columns(feed, None).corrected]
 
 
 def _typed_columns(feed: Feed) -> str:
@@ -62,25 +179,36 @@ def _typed_columns(feed: Feed) -> str:
             columns.append(f"{value} as {_quote(field.name + '__text')}")
             columns.append(
                 f"case when regexp_full_match({value}, {_literal(RFC3339)}) "
-                f"then try_cast({value} as timestamptz) end as {_quote(field.name)}"
+                f"then try_cast(upper({value}) as timestamptz) end as {_quote(field.name)}"
             )
         else:
             columns.append(value)
     return ",\n    ".join(columns)
 
 
-def parse_sql(feed: Feed, lines: str) -> str:
+def parse_sql(feed: Feed, lines: str, window: Window | None = None) -> str:
     """SELECT over relation `lines` (source, line_number, line VARCHAR, row_key) giving typed rows.
 
     Blank lines are not records and are skipped (the cheap test first: nearly every line
     starts with its brace); every other line gives one row, whose
     `reason` is NULL when the line can be stored (a NULL `line`, not UTF-8, is broken JSON).
-    Timestamp fields come out as TIMESTAMPTZ. `unnest` spreads the transformed struct into
-    columns in one evaluation (selecting its fields one by one would transform the line once
-    per field, and materializing the struct first costs as much as the transform).
+    Timestamp fields come out as TIMESTAMPTZ; `window` bounds a usage feed's `ts` (its
+    delivery day's lateness and clock skew), other timestamps must fall in the era of
+    `privacy.classes`. `unnest` spreads the transformed struct into columns in one
+    evaluation (selecting its fields one by one would transform the line once per field,
+    and materializing the struct first costs as much as the transform).
     """
-    structure = json.dumps({f.name: f.sql_type for f in feed.fields})
-    names = ", ".join(_quote(f.name) for f in feed.fields)
+    structure = json.dumps(
+        {
+            f.name: (
+                "STRUCT(" + ", ".join(f"{p.name} {p.sql_type}" for p in f.parts) + ")"
+                if f.parts
+                else f.sql_type
+            )
+            for f in feed.fields
+        }
+    )
+    columns = _Columns(feed, window)
     return f"""
 with records as (
   select source, line_number, row_key, line from {lines}
@@ -88,15 +216,17 @@ with records as (
 ), checked as (
   select source, line_number, row_key, line, json_valid(line) as valid from records
 ), transformed as (
-  select source, line_number, row_key,
+  select source, line_number, row_key, line,
     coalesce(valid and (starts_with(line, '{{') or starts_with(ltrim(line), '{{')), false)
       as is_object,
     unnest(case when valid then json_transform(line, {_literal(structure)}) end)
   from checked
 ), typed as (
-  select source, line_number, row_key, is_object,
+  select source, line_number, row_key, is_object, line,
     {_typed_columns(feed)}
   from transformed
 )
-select source, line_number, row_key, {quarantine_reason_sql(feed)} as reason, {names}
+select source, line_number, row_key, {columns.reason_sql()} as reason,
+  {", ".join(columns.outputs)},
+  {columns.corrections_sql()} as corrections
 from typed"""

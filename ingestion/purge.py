@@ -27,22 +27,17 @@ from datetime import date, datetime
 
 import duckdb
 
-from ingestion.rules import (
-    ALMATY,
-    create_consent_intervals,
-    record_subject_list_sql,
-    retention_cutoff,
-)
+from ingestion.rules import create_consent_intervals, record_subject_list_sql
 from ingestion.warehouse import SCHEMA
-from privacy.consent import consent_at_time_sql, refused_now_sql
-from privacy.suppression import suppression_digest_sql
+from privacy.consent import consent_at_time_sql, geolocation_allowed_sql, refused_now_sql
+from privacy.days import almaty_day_sql
+from privacy.retention import anonymous_day_expired_sql, retention_cutoff
+from privacy.suppression import suppression_digest_sql, suppression_rank_sql
 
 # Columns that hold a subject (a user or an anonymous visitor); rows holding a purged one go.
 SUBJECT_COLUMNS = ("user_pseudonym", "anonymous_pseudonym", "subject_pseudonym")
 # A listing's owner is the owner's personal data, the listing is not: the owner is cleared.
 OWNER_COLUMN = "owner_pseudonym"
-# Rules in the order a row matching several is counted under (as ingestion ranks them).
-RULE_RANK = {"erasure": 1, "retention": 2, "analytics_opt_out": 3}
 # Tables an opted-out subject keeps its rows in: they apply the opt-out to later deliveries,
 # and the feeds deliver them again before every run.
 KEPT_FOR_OPT_OUT = (
@@ -72,7 +67,7 @@ HISTORY_CHANGES = {
         "flag_cleared",
     ),
     "geolocation_not_granted": (
-        "not (granted_geolocation and not refused_geolocation)",
+        f"not {geolocation_allowed_sql('granted_geolocation', 'refused_geolocation')}",
         "geo_lat is not null or geo_lon is not null",
         "set geo_lat = null, geo_lon = null",
         "geo_cleared",
@@ -144,7 +139,6 @@ def _find_subjects(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]])
         f"""create or replace temp table purge_present as
         select distinct subject from ({present}) where subject is not null"""
     )
-    ranks = " ".join(f"when '{rule}' then {rank}" for rule, rank in RULE_RANK.items())
     con.execute(
         f"""create or replace temp table purge_subjects as
         with requests as (
@@ -153,7 +147,8 @@ def _find_subjects(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]])
           union all
           select subject_digest, min(request_id) from {SCHEMA}.erased_subjects group by 1
         ), direct as (
-          select p.subject, s.reason as rule, r.request_id, case s.reason {ranks} end as rank
+          select p.subject, s.reason as rule, r.request_id,
+            {suppression_rank_sql("s.reason")} as rank
           from purge_present p
           join {SCHEMA}.suppressed_subjects s
             on s.subject_digest = {suppression_digest_sql("p.subject")}
@@ -181,7 +176,7 @@ def _remember_days(con: duckdb.DuckDBPyConnection, table: str, rows_sql: str) ->
     if table in USAGE_TABLES:
         con.execute(
             f"""insert into {SCHEMA}.purged_days
-            select distinct timezone('{ALMATY}', occurred_at)::date from {table}
+            select distinct {almaty_day_sql("occurred_at")} from {table}
             where rowid in ({rows_sql})
             except select day from {SCHEMA}.purged_days"""
         )
@@ -233,23 +228,15 @@ def _delete_expired_anonymous(
     for table, columns in _tables_with(con, ("occurred_at", "session_date")).items():
         if table not in with_users:
             continue
-        day = (
-            f"timezone('{ALMATY}', occurred_at)::date"
-            if "occurred_at" in columns
-            else "session_date"
+        day = almaty_day_sql("occurred_at") if "occurred_at" in columns else "session_date"
+        expired = (
+            f"select rowid from {table} "
+            f"where {anonymous_day_expired_sql('user_pseudonym', day, cutoff)}"
         )
-        expired = f"select rowid from {table} where user_pseudonym is null and {day} < ?"
-        [(count,)] = con.execute(f"select count(*) from ({expired})", [cutoff]).fetchall()
+        [(count,)] = con.execute(f"select count(*) from ({expired})").fetchall()
         if count:
-            if table in USAGE_TABLES:
-                con.execute(
-                    f"""insert into {SCHEMA}.purged_days
-                    select distinct {day} from {table}
-                    where user_pseudonym is null and {day} < ?
-                    except select day from {SCHEMA}.purged_days""",
-                    [cutoff],
-                )
-            con.execute(f"delete from {table} where rowid in ({expired})", [cutoff])
+            _remember_days(con, table, expired)
+            con.execute(f"delete from {table} where rowid in ({expired})")
         _record(result, [("anonymous_retention", None, count)], table, "deleted")
 
 

@@ -13,16 +13,18 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ingestion.columns import REQUEST_ID
 from ingestion.feeds import ACCOUNTS, CONSENT, ERASURE_REQUESTS, LISTINGS
 from ingestion.mapping import map_distinct
 from ingestion.sources import load_feed, replace_quarantine
 from ingestion.warehouse import SCHEMA
 from privacy.consent import consent_intervals_sql, refused_now_sql
+from privacy.listings import listing_retired_sql
+from privacy.location import coarsen_location_sql
 from privacy.pseudonyms import Pseudonymizer, derive_key, key_version
+from privacy.retention import account_expired_sql, retention_cutoff
 from privacy.suppression import suppression_digest_sql
 from privacy.text import scrub_text
-
-ALMATY = "Asia/Almaty"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Keys:
     user: Pseudonymizer
     anonymous: Pseudonymizer
     device: Pseudonymizer
+    reference: Pseudonymizer
     ip: bytes
     version: str
 
@@ -41,17 +44,10 @@ def derive_keys(secret: bytes) -> Keys:
         user=Pseudonymizer(secret, "user"),
         anonymous=Pseudonymizer(secret, "anonymous"),
         device=Pseudonymizer(secret, "device"),
+        reference=Pseudonymizer(secret, "reference"),
         ip=derive_key(secret, "ip"),
         version=key_version(secret),
     )
-
-
-def retention_cutoff(as_of: date, years: int) -> date:
-    """The first day still kept: `years` before `as_of` (29 February falls back to the 28th)."""
-    try:
-        return as_of.replace(year=as_of.year - years)
-    except ValueError:
-        return as_of.replace(year=as_of.year - years, day=28)
 
 
 def map_pseudonyms(
@@ -69,9 +65,11 @@ def map_pseudonyms(
     )
 
 
-def _rebuild(con: duckdb.DuckDBPyConnection, table: str, select_sql: str) -> int:
+def _rebuild(
+    con: duckdb.DuckDBPyConnection, table: str, select_sql: str, parameters: dict | None = None
+) -> int:
     con.execute(f"delete from {SCHEMA}.{table}")
-    con.execute(f"insert into {SCHEMA}.{table} {select_sql}")
+    con.execute(f"insert into {SCHEMA}.{table} {select_sql}", parameters)
     return con.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0]
 
 
@@ -129,6 +127,9 @@ def refresh_privacy_rules(
         from {parsed["accounts"]} a join user_pseudonyms u on a.user_id = u.value
         where a.reason is null""",
     )
+    # A request id is the website's sequence number (`er_000017`); one of another form could
+    # hold anything, so a keyed stand-in of it is kept instead, still one per request.
+    reference, parameters = keys.reference.sql("e.request_id")
     counts["erasure_requests"] = _rebuild(
         con,
         "erasure_requests",
@@ -138,7 +139,9 @@ def refresh_privacy_rules(
                when settled_at is not null then 'obligations settled'
                else 'outstanding obligations' end
         from (
-          select e.request_id,
+          select
+            case when regexp_full_match(e.request_id, '{REQUEST_ID}') then e.request_id
+              else 'ref_' || left({reference}, 16) end as request_id,
             {suppression_digest_sql("arg_min(u.pseudonym, e.requested_at)")} as user_digest,
             min(e.requested_at) as requested_at,
             bool_or(e.outstanding_obligations) as outstanding,
@@ -146,6 +149,7 @@ def refresh_privacy_rules(
           from {parsed["erasure_requests"]} e join user_pseudonyms u on e.user_id = u.value
           where e.reason is null
           group by e.request_id)""",
+        parameters,
     )
     cutoff = retention_cutoff(as_of, retention_years)
     counts["suppressed_subjects"] = _rebuild(
@@ -165,8 +169,7 @@ def refresh_privacy_rules(
           select user_pseudonym, arg_max(status, changed_at) as status,
             max(changed_at) as changed_at
           from {SCHEMA}.account_changes group by user_pseudonym)
-        where status = 'terminated'
-          and timezone('{ALMATY}', changed_at)::date < '{cutoff.isoformat()}'::date""",
+        where {account_expired_sql("status", "changed_at", cutoff)}""",
     )
     # An erased or expired user's own history goes too; the request and the suppression
     # list remain, as digests.
@@ -226,6 +229,8 @@ def refresh_listings(
         lambda values: {"scrubbed": [scrub_text(v) for v in values]},
         {"scrubbed": pa.string()},
     )
+    # A listing's place can be someone's home: kept on the ~1 km grid, like devices'.
+    lat, lon = coarsen_location_sql("v.lat", "v.lon")
     stored = _rebuild(
         con,
         "listing_versions",
@@ -236,14 +241,13 @@ def refresh_listings(
           from ({valid}) group by listing_id
         ), retired as (
           select listing_id from current_version
-          where deleted_at is not null
-             or timezone('{ALMATY}', expires_at)::date < '{as_of.isoformat()}'::date
+          where {listing_retired_sql("deleted_at", "expires_at", as_of)}
         )
         select distinct v.listing_id, v.updated_at, v.category,
           case when r.listing_id is null then t.scrubbed end,
           case when r.listing_id is null then v.district end,
-          case when r.listing_id is null then v.lat end,
-          case when r.listing_id is null then v.lon end,
+          case when r.listing_id is null then {lat} end,
+          case when r.listing_id is null then {lon} end,
           case when r.listing_id is null then v.price_kzt end,
           case when r.listing_id is null and {suppression_digest_sql("o.pseudonym")} not in (
               select subject_digest from {SCHEMA}.suppressed_subjects

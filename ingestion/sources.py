@@ -9,7 +9,7 @@ import duckdb
 
 from ingestion.feeds import Feed
 from ingestion.lines import read_landing_files
-from ingestion.parse import parse_sql
+from ingestion.parse import Window, parse_sql
 from ingestion.warehouse import SCHEMA
 from landing.contract import feed_files
 
@@ -20,12 +20,13 @@ def load_feed(
     feed: Feed,
     day: date | None = None,
     extra_columns: str = "",
+    window: Window | None = None,
 ) -> tuple[str, list[tuple[str, int]]]:
     """Parse `feed` (one delivery day of it, for daily feeds) into temp table `parsed_<feed>`.
 
     `extra_columns` (SQL select items over the parsed columns) are computed in the same
-    statement. Returns the table's name and the files read as (name relative to the landing
-    root, size).
+    statement; `window` bounds the records' `ts` (see `parse_sql`). Returns the table's name
+    and the files read as (name relative to the landing root, size).
     """
     files = feed_files(landing_dir, feed.name, day)
     named = [(path, path.relative_to(landing_dir).as_posix()) for path in files]
@@ -35,7 +36,7 @@ def load_feed(
     try:
         con.execute(
             f"create or replace temp table {table} as "
-            f"select *{extra_columns} from ({parse_sql(feed, 'landing_lines')})"
+            f"select *{extra_columns} from ({parse_sql(feed, 'landing_lines', window)})"
         )
     finally:
         con.unregister("landing_lines")

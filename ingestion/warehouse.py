@@ -153,6 +153,15 @@ TABLES: dict[str, str] = {
   reason varchar not null,
   records bigint not null
 )""",
+    # Values ingestion mapped to their class's fallback (stage `ingestion`), or the guard
+    # corrected before the commit (stage `guard`: a rule let them through), per column.
+    "corrections": """(
+  feed varchar not null,
+  delivery_day date,
+  column_name varchar not null,
+  stage varchar not null,
+  records bigint not null
+)""",
     "landing_files": """(
   feed varchar not null,
   delivery_day date not null,

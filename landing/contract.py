@@ -25,13 +25,16 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 from jsonschema import Draft202012Validator
 
+from privacy.classes import EARLIEST, LATEST, LISTING_ID, UUID
+from privacy.days import ALMATY
 from privacy.network import client_address
 
 # Reason codes, also the names ingestion's quarantine table uses; in precedence order.
@@ -40,6 +43,7 @@ MISSING_FIELD = "missing_field"
 WRONG_TYPE = "wrong_type"
 UNKNOWN_EVENT_TYPE = "unknown_event_type"
 BAD_TIMESTAMP = "bad_timestamp"
+IMPLAUSIBLE_TIMESTAMP = "implausible_timestamp"
 BAD_IP = "bad_ip"
 REASONS: tuple[str, ...] = (
     BROKEN_JSON,
@@ -47,6 +51,7 @@ REASONS: tuple[str, ...] = (
     WRONG_TYPE,
     UNKNOWN_EVENT_TYPE,
     BAD_TIMESTAMP,
+    IMPLAUSIBLE_TIMESTAMP,
     BAD_IP,
 )
 
@@ -114,10 +119,23 @@ DISTRICTS: tuple[str, ...] = (
     "Charyn",
 )
 ALLOWED_OFFSETS: frozenset[str] = frozenset({"Z", "+05:00", "+06:00"})
+# How far a usage record's `ts` may lie from its delivery day (Asia/Almaty) and still be
+# believed: a phone offline for weeks delivers late, a fast clock a few minutes early.
+MAX_LATENESS = timedelta(days=90)
+MAX_CLOCK_SKEW = timedelta(minutes=30)
+# The era every other record's own moment must fall in (`privacy.classes`).
+ERA = (
+    datetime.fromisoformat(EARLIEST).replace(tzinfo=UTC),
+    datetime.fromisoformat(LATEST).replace(tzinfo=UTC),
+)
+_ALMATY = ZoneInfo(ALMATY)
 # Almaty moved from UTC+06:00 to UTC+05:00 at this local midnight.
 UTC_PLUS_5_SINCE = date(2024, 3, 1)
 
 _ID = {"type": "string", "minLength": 1}
+# The contract's forms: record ids are UUIDs, listing ids `lst_10234`.
+_RECORD_ID = {"type": "string", "pattern": f"^(?:{UUID})$"}
+_LISTING_ID = {"type": "string", "pattern": f"^(?:{LISTING_ID})$"}
 _TEXT = {"type": "string"}
 _TIMESTAMP = {"type": "string"}  # format checked by `is_rfc3339_almaty`
 
@@ -164,12 +182,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "events": _record(
         {
             **_COMMON_PROPERTIES,
-            "event_id": _ID,
+            "event_id": _RECORD_ID,
             "event_type": {"type": "string", "enum": list(EVENT_TYPES)},
             "page_url": _TEXT,
             "referrer": _nullable(_TEXT),
-            "listing_id": _nullable(_ID),
-            "search_id": _nullable(_ID),
+            "listing_id": _nullable(_LISTING_ID),
+            "search_id": _nullable(_RECORD_ID),
             "amount_kzt": _nullable({"type": "number"}),
             "geo": _GEO,
         },
@@ -178,7 +196,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "searches": _record(
         {
             **_COMMON_PROPERTIES,
-            "search_id": _ID,
+            "search_id": _RECORD_ID,
             "query": _TEXT,
             "filters": {
                 "type": "object",
@@ -192,8 +210,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     "price_max_kzt": {"type": "number", "minimum": 0},
                 },
             },
-            "results_count": {"type": "integer", "minimum": 0},
-            "result_listing_ids": {"type": "array", "items": _ID},
+            "results_count": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+            "result_listing_ids": {"type": "array", "items": _LISTING_ID},
             "geo": _GEO,
         },
         optional=("gpc",),
@@ -228,7 +246,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "listings": _record(
         {
-            "listing_id": _ID,
+            "listing_id": _LISTING_ID,
             "updated_at": _TIMESTAMP,
             "category": {"enum": list(CATEGORIES)},
             "title": _TEXT,
@@ -352,6 +370,22 @@ def is_rfc3339_almaty(text: str) -> bool:
     return True
 
 
+def plausible_window(delivery_day: date) -> tuple[datetime, datetime]:
+    """[first, end) of the moments a usage record delivered on `delivery_day` may carry:
+    its Almaty day, MAX_LATENESS earlier and MAX_CLOCK_SKEW later."""
+    start = datetime.combine(delivery_day, time(), _ALMATY)
+    end = datetime.combine(delivery_day + timedelta(days=1), time(), _ALMATY)
+    return (
+        max(start - MAX_LATENESS, ERA[0]).astimezone(UTC),
+        min(end + MAX_CLOCK_SKEW, ERA[1]).astimezone(UTC),
+    )
+
+
+def _plausible(text: str, window: tuple[datetime, datetime]) -> bool:
+    moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    return window[0] <= moment < window[1]
+
+
 def _schema_reason(validator: Draft202012Validator, record: Any) -> str | None:
     reasons = set()
     for error in validator.iter_errors(record):
@@ -364,8 +398,13 @@ def _schema_reason(validator: Draft202012Validator, record: Any) -> str | None:
     return next((reason for reason in REASONS if reason in reasons), None)
 
 
-def check_record(feed: str, line: bytes | str) -> str | None:
-    """None if `line` is a record `feed` may carry, else the reason code to quarantine it under."""
+def check_record(feed: str, line: bytes | str, delivery_day: date | None = None) -> str | None:
+    """None if `line` is a record `feed` may carry, else the reason code to quarantine it under.
+
+    A record's own moment (the first of TIMESTAMP_FIELDS) must be plausible: within the
+    lateness and clock-skew window of its delivery day for the usage feeds (when
+    `delivery_day` is given), within the era for the others.
+    """
     validator = _VALIDATORS[feed]
     try:
         record = orjson.loads(line)
@@ -378,6 +417,14 @@ def check_record(feed: str, line: bytes | str) -> str | None:
         value = record[field]
         if value is not None and not is_rfc3339_almaty(value):
             return BAD_TIMESTAMP
+    if feed not in DAY_PARTITIONED_FEEDS:
+        window = ERA
+    elif delivery_day is not None:
+        window = plausible_window(delivery_day)
+    else:
+        window = None
+    if window is not None and not _plausible(record[TIMESTAMP_FIELDS[feed][0]], window):
+        return IMPLAUSIBLE_TIMESTAMP
     if feed in ADDRESS_FEEDS:
         chain = record["x_forwarded_for"]
         try:  # the rule ingestion applies: the edge's address, then the chain's first hop

@@ -19,6 +19,7 @@ EDGE_CASES: tuple[str, ...] = (
     "malformed_wrong_type",
     "malformed_unknown_event_type",
     "malformed_bad_timestamp",
+    "malformed_implausible_timestamp",
     "malformed_bad_ip",
     "offset_plus_06",  # a timestamp from before 2024-03-01, with +06:00
     "utc_z",  # a timestamp written in UTC (server-side events, erasure requests)

@@ -6,12 +6,15 @@ intended reason, so tests can compare what the validator finds with the profile'
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import numpy as np
 import orjson
 
 from landing.contract import (
     BAD_IP,
     BAD_TIMESTAMP,
+    IMPLAUSIBLE_TIMESTAMP,
     MISSING_FIELD,
     UNKNOWN_EVENT_TYPE,
     WRONG_TYPE,
@@ -38,6 +41,10 @@ _WRONG_VALUES = {
 }
 _UNKNOWN_EVENT_TYPES = ("screen_view", "app_open", "pageview", "add_to_cart")
 _BAD_ADDRESSES = ("unknown", "300.1.2.3", "-", "", "95.56.1")
+# In a proxy chain an empty or `unknown` entry is skipped for the next one: only these break it.
+_BAD_CHAIN_ENTRIES = ("300.1.2.3", "-", "95.56.1")
+# A device clock reset to the epoch, a producer's "no date" placeholder, a year-old stamp.
+_IMPLAUSIBLE_TIMESTAMPS = ("1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z")
 
 
 def truncated(line: str, rng: np.random.Generator) -> str:
@@ -74,12 +81,20 @@ def corrupted(feed: str, reason: str, line: str, rng: np.random.Generator) -> st
         record["ts"] = _bad_timestamp(record["ts"], rng)
     elif reason == UNKNOWN_EVENT_TYPE:
         record["event_type"] = _UNKNOWN_EVENT_TYPES[int(rng.integers(0, len(_UNKNOWN_EVENT_TYPES)))]
+    elif reason == IMPLAUSIBLE_TIMESTAMP:
+        choice = int(rng.integers(0, len(_IMPLAUSIBLE_TIMESTAMPS) + 1))
+        if choice < len(_IMPLAUSIBLE_TIMESTAMPS):
+            record["ts"] = _IMPLAUSIBLE_TIMESTAMPS[choice]
+        else:  # in the offset it had, so only its moment is wrong
+            moment = datetime.fromisoformat(record["ts"].replace("Z", "+00:00"))
+            stamp = (moment - timedelta(days=400)).isoformat(timespec="milliseconds")
+            record["ts"] = stamp.replace("+00:00", "Z")
     elif reason == BAD_IP:
-        bad = _BAD_ADDRESSES[int(rng.integers(0, len(_BAD_ADDRESSES)))]
         if record["x_forwarded_for"] is not None and rng.random() < 0.5:
-            record["x_forwarded_for"] = f"{bad or 'unknown'}, {record['x_forwarded_for']}"
+            bad = _BAD_CHAIN_ENTRIES[int(rng.integers(0, len(_BAD_CHAIN_ENTRIES)))]
+            record["x_forwarded_for"] = f"{bad}, {record['x_forwarded_for']}"
         else:
-            record["ip"] = bad
+            record["ip"] = _BAD_ADDRESSES[int(rng.integers(0, len(_BAD_ADDRESSES)))]
     else:
         raise ValueError(f"no corruption for reason {reason!r}")
     return orjson.dumps(record).decode()

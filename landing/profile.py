@@ -150,6 +150,7 @@ class Profile:
             "wrong_type": 0.0003,
             "unknown_event_type": 0.0005,  # events only
             "bad_timestamp": 0.0005,
+            "implausible_timestamp": 0.0002,  # a placeholder year, or stamped long before
             "bad_ip": 0.0005,
         }
     )

@@ -3,10 +3,10 @@
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
 
 from ingestion.checks import expectation_failures, forbidden_records, personal_data_findings
-from ingestion.rules import retention_cutoff
 from orchestration.assets import WAREHOUSE_POOL
 from orchestration.partitions import delivery_days, window_days
 from orchestration.resources import WarehouseResource
+from privacy.retention import retention_cutoff
 from quality.marts import MART_SUITES
 
 

@@ -69,3 +69,27 @@ def refused_now_sql(intervals: str, scope: str) -> str:
     return f"""
 select subject from {intervals}
 where scope = '{scope}' and valid_to is null and not granted"""
+
+
+def geolocation_allowed(granted: bool, refused: bool) -> bool:
+    """A location is kept only under an explicit grant that no refusal of the record's
+    subjects overrides (the contract's default is no geolocation)."""
+    return granted and not refused
+
+
+def geolocation_allowed_sql(granted: str, refused: str) -> str:
+    """`geolocation_allowed` in DuckDB, of `consent_at_time_sql`'s two verdicts."""
+    return f"(coalesce({granted}, false) and not coalesce({refused}, false))"
+
+
+def use_allowed(refused_then: bool, refused_now: bool, gpc: bool) -> bool:
+    """Whether a record may serve personalization (or marketing): none of its subjects
+    refused it when it was made or refuses it now, and its browser sent no Global Privacy
+    Control signal."""
+    return not (refused_then or refused_now or gpc)
+
+
+def use_allowed_sql(refused_then: str, refused_now: str, gpc: str) -> str:
+    """`use_allowed` in DuckDB; a NULL verdict is no refusal, a NULL gpc no signal."""
+    refusals = " or ".join(f"coalesce({v}, false)" for v in (refused_then, refused_now, gpc))
+    return f"(not ({refusals}))"

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from typing import Final, overload
 
 MIN_SECRET_BYTES: Final = 32
-KINDS: Final = ("user", "anonymous", "device", "ip")
+KINDS: Final = ("user", "anonymous", "device", "reference", "ip")
 # Kinds that get stable pseudonyms; "ip" only feeds the per-day keys of privacy.network.
-IDENTIFIER_KINDS: Final = ("user", "anonymous", "device")
+# "reference" stands in for an id the website delivers that is not of its expected form.
+IDENTIFIER_KINDS: Final = ("user", "anonymous", "device", "reference")
 PSEUDONYM_HEX_CHARS: Final = 32  # 128 bits
 
 _HMAC_BLOCK_BYTES: Final = 64  # SHA-256's block

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -84,6 +85,26 @@ SECRET = bytes(range(32))
 AS_OF = date(2026, 1, 31)
 
 
+# Record ids are UUIDs in the contract; tests name records ("e1") and the zone turns each
+# name into a UUID of its own, and stored UUIDs back into names in query results.
+_RECORD_NAMES: dict[str, str] = {}
+
+
+def record_id(name: str) -> str:
+    """The UUID standing for the record named `name` (a UUID stays itself)."""
+    try:
+        return str(uuid.UUID(name))
+    except ValueError:
+        value = str(uuid.uuid5(uuid.NAMESPACE_URL, f"almaty-test:{name}"))
+        _RECORD_NAMES[value] = name
+        return value
+
+
+def record_name(value):
+    """The test's name of a stored record id, anything else unchanged."""
+    return _RECORD_NAMES.get(value, value) if isinstance(value, str) else value
+
+
 class Zone:
     """Writes landing files the way the website does, and ingests them."""
 
@@ -95,7 +116,7 @@ class Zone:
     @staticmethod
     def event(event_id: str, ts: str, **fields) -> dict:
         record = {
-            "event_id": event_id,
+            "event_id": record_id(event_id),
             "event_type": "page_view",
             "ts": ts,
             "user_id": None,
@@ -115,6 +136,8 @@ class Zone:
             "geo": None,
         }
         record.update(fields)
+        if isinstance(record["search_id"], str):
+            record["search_id"] = record_id(record["search_id"])
         return record
 
     @staticmethod
@@ -124,11 +147,11 @@ class Zone:
             record.pop(name)
         record.pop("amount_kzt")
         record.update(
-            search_id=search_id,
+            search_id=record_id(search_id),
             query=query,
             filters={"category": "accommodation"},
             results_count=3,
-            result_listing_ids=["L1", "L2", "L3"],
+            result_listing_ids=["lst_1", "lst_2", "lst_3"],
         )
         return record
 
@@ -162,9 +185,11 @@ class Zone:
         return results
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Rows of `sql`, with stored record ids given back as the names the test chose."""
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
             con.execute("set TimeZone = 'UTC'")
-            return con.execute(sql, params or []).fetchall()
+            rows = con.execute(sql, params or []).fetchall()
+        return [tuple(record_name(value) for value in row) for row in rows]
 
 
 @pytest.fixture

@@ -72,10 +72,14 @@ def records(landing: Path, feed: str) -> list[tuple[str, int, dict | None, str |
         if name != feed:
             continue
         source = path.relative_to(landing).as_posix()
+        folder = path.parent.name
+        day = (
+            date.fromisoformat(folder.removeprefix("date=")) if folder.startswith("date=") else None
+        )
         for number, line in enumerate(open_lines(path), start=1):
             if not line.strip():
                 continue
-            verdict = check_record(feed, line)
+            verdict = check_record(feed, line, day)
             try:
                 record = json.loads(line)
             except ValueError:

@@ -316,14 +316,14 @@ def test_erasure_runs_once_obligations_are_settled(zone) -> None:
         "privacy/erasure_requests",
         [
             {
-                "request_id": "r1",
+                "request_id": "er_000001",
                 "user_id": "u1",
                 "requested_at": TS,
                 "outstanding_obligations": False,
                 "settled_at": None,
             },
             {
-                "request_id": "r2",
+                "request_id": "er_000002",
                 "user_id": "u2",
                 "requested_at": TS,
                 "outstanding_obligations": True,
@@ -334,14 +334,14 @@ def test_erasure_runs_once_obligations_are_settled(zone) -> None:
     zone.ingest(DAY)
     assert _stored_ids(zone) == {"owes"}
     assert sorted(zone.query("select request_id, state from ingested.erasure_requests")) == [
-        ("r1", "done"),
-        ("r2", "deferred"),
+        ("er_000001", "done"),
+        ("er_000002", "deferred"),
     ]
     zone.write(
         "privacy/erasure_requests",
         [
             {
-                "request_id": "r2",
+                "request_id": "er_000002",
                 "user_id": "u2",
                 "requested_at": TS,
                 "outstanding_obligations": True,
@@ -379,10 +379,10 @@ def test_listing_contacts_are_never_stored_and_ended_adverts_keep_only_id_and_ca
     zone.write(
         "catalog/listings",
         [
-            {**base, "listing_id": "L1", "category": "accommodation"},
+            {**base, "listing_id": "lst_1", "category": "accommodation"},
             {
                 **base,
-                "listing_id": "A1",
+                "listing_id": "lst_9001",
                 "category": "advert",
                 "expires_at": "2026-01-15T00:00:00+05:00",
             },
@@ -396,9 +396,9 @@ def test_listing_contacts_are_never_stored_and_ended_adverts_keep_only_id_and_ca
             "from ingested.listing_versions"
         )
     }
-    assert rows["L1"][1] == "chalet shymbulak, call <phone>" or "<phone>" in rows["L1"][1]
-    assert rows["L1"][3] == Pseudonymizer(SECRET, "user")("u_owner")
-    assert rows["A1"] == ("advert", None, None, None, True)
+    assert rows["lst_1"][1] == "chalet shymbulak, call <phone>" or "<phone>" in rows["lst_1"][1]
+    assert rows["lst_1"][3] == Pseudonymizer(SECRET, "user")("u_owner")
+    assert rows["lst_9001"] == ("advert", None, None, None, True)
     raw = zone.warehouse.read_bytes()
     assert b"o@mail.kz" not in raw and b"77012345678" not in raw
 

@@ -97,7 +97,7 @@ def _consent(zone, user: str, scope: str) -> None:
 
 def test_an_erasure_removes_the_user_and_their_cookies_everywhere_and_is_audited(zone) -> None:
     _people(zone)
-    _erasure(zone, "r1", "u1", obligations=False, settled=None)
+    _erasure(zone, "er_000001", "u1", obligations=False, settled=None)
     result = _purge(zone)
 
     assert _ids(zone) == {"e2", "e3", "e9"}  # nobody else lost a row
@@ -109,19 +109,19 @@ def test_an_erasure_removes_the_user_and_their_cookies_everywhere_and_is_audited
         (suppression_digest(USER("u1")), "done")
     ]
     assert _audit(zone) == [
-        ("erasure", "r1", "ingested.events", "deleted", 2),
-        ("erasure", "r1", "ingested.identity_links", "deleted", 1),
-        ("erasure", "r1", "ingested.searches", "deleted", 1),
-        ("erasure", "r1", None, "carried_out", 4),
+        ("erasure", "er_000001", "ingested.events", "deleted", 2),
+        ("erasure", "er_000001", "ingested.identity_links", "deleted", 1),
+        ("erasure", "er_000001", "ingested.searches", "deleted", 1),
+        ("erasure", "er_000001", None, "carried_out", 4),
     ]
-    assert result.requests_carried_out == ["r1"]
+    assert result.requests_carried_out == ["er_000001"]
     assert result.days == [date(2026, 1, 10)]
-    assert result.export_subjects[USER("u1")] == ("erasure", "r1")
+    assert result.export_subjects[USER("u1")] == ("erasure", "er_000001")
 
 
 def test_an_erased_users_cookie_stays_out_after_its_links_are_gone(zone) -> None:
     _people(zone)
-    _erasure(zone, "r1", "u1", obligations=False, settled=None)
+    _erasure(zone, "er_000001", "u1", obligations=False, settled=None)
     _purge(zone)
     zone.events(
         "2026-01-11", [zone.event("e-back", "2026-01-11T09:00:00+05:00", anonymous_id="a1")]
@@ -133,7 +133,7 @@ def test_an_erased_users_cookie_stays_out_after_its_links_are_gone(zone) -> None
 
 def test_a_deferred_erasure_waits_for_settlement_then_runs_at_the_next_purge(zone) -> None:
     _people(zone)
-    _erasure(zone, "r2", "u2", obligations=True, settled=None)
+    _erasure(zone, "er_000002", "u2", obligations=True, settled=None)
     _purge(zone)
     assert "e2" in _ids(zone)
     assert zone.query("select state, state_reason from ingested.erasure_requests") == [
@@ -141,13 +141,13 @@ def test_a_deferred_erasure_waits_for_settlement_then_runs_at_the_next_purge(zon
     ]
     assert [row for row in _audit(zone) if row[0] == "erasure"] == []
 
-    _erasure(zone, "r2", "u2", obligations=True, settled="2026-01-25T10:00:00+05:00")
+    _erasure(zone, "er_000002", "u2", obligations=True, settled="2026-01-25T10:00:00+05:00")
     _purge(zone)
     assert _ids(zone) == {"e1", "e1-alone", "e3", "e9"}
     assert zone.query("select state, state_reason from ingested.erasure_requests") == [
         ("done", "obligations settled")
     ]
-    assert ("erasure", "r2", None, "carried_out", 2) in _audit(zone)
+    assert ("erasure", "er_000002", None, "carried_out", 2) in _audit(zone)
 
 
 def test_an_analytics_opt_out_removes_the_rows_but_keeps_the_choice(zone) -> None:
@@ -210,7 +210,7 @@ def test_retention_runs_as_time_passes(zone) -> None:
 def test_an_erased_owner_leaves_the_listing(zone) -> None:
     _people(zone)
     listing = {
-        "listing_id": "L1",
+        "listing_id": "lst_1",
         "category": "accommodation",
         "updated_at": "2025-11-01T10:00:00+05:00",
         "title": "Chalet",
@@ -227,10 +227,10 @@ def test_an_erased_owner_leaves_the_listing(zone) -> None:
     zone.write("catalog/listings", [listing])
     zone.ingest()
     assert zone.query("select owner_pseudonym from ingested.listing_versions") == [(USER("u1"),)]
-    _erasure(zone, "r1", "u1", obligations=False, settled=None)
+    _erasure(zone, "er_000001", "u1", obligations=False, settled=None)
     _purge(zone)
     assert zone.query("select listing_id, owner_pseudonym from ingested.listing_versions") == [
-        ("L1", None)
+        ("lst_1", None)
     ]
 
 
@@ -238,7 +238,7 @@ def test_the_audit_is_only_ever_appended_to_and_a_settled_state_is_not_purged_ag
     zone,
 ) -> None:
     _people(zone)
-    _erasure(zone, "r1", "u1", obligations=False, settled=None)
+    _erasure(zone, "er_000001", "u1", obligations=False, settled=None)
     _consent(zone, "u2", "analytics")
     _consent(zone, "u3", "personalization")
     zone.write(
@@ -256,19 +256,19 @@ def test_the_audit_is_only_ever_appended_to_and_a_settled_state_is_not_purged_ag
 
 def test_exports_are_cleaned_inside_the_purge_and_audited(zone) -> None:
     _people(zone)
-    _erasure(zone, "r1", "u1", obligations=False, settled=None)
+    _erasure(zone, "er_000001", "u1", obligations=False, settled=None)
     seen = {}
 
     def clean(subjects):
         seen.update(subjects)
-        return {("erasure", "r1", "recommendations/V1/users.parquet"): 20}
+        return {("erasure", "er_000001", "recommendations/V1/users.parquet"): 20}
 
     _purge(zone, clean_exports=clean)
-    assert seen[USER("u1")] == ("erasure", "r1")
+    assert seen[USER("u1")] == ("erasure", "er_000001")
     assert USER("u2") not in seen
     assert (
         "erasure",
-        "r1",
+        "er_000001",
         "recommendations/V1/users.parquet",
         "export_rows_deleted",
         20,
@@ -283,7 +283,7 @@ def test_deleted_bytes_stay_in_the_file_until_it_is_compacted(zone) -> None:
     with duckdb.connect(str(zone.warehouse)) as con:
         con.execute("checkpoint")
     assert erased in zone.warehouse.read_bytes()
-    _erasure(zone, "r1", "u1", obligations=False, settled=None)
+    _erasure(zone, "er_000001", "u1", obligations=False, settled=None)
     result = _purge(zone)
     with duckdb.connect(str(zone.warehouse)) as con:
         con.execute("checkpoint")

@@ -65,7 +65,7 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Zone:
             else None
         )
         for raw in open_lines(path):
-            reason = check_record(feed, raw)
+            reason = check_record(feed, raw, day)
             record = orjson.loads(raw) if reason is None else None
             lines.append(Line(feed, path, day, raw, reason, record))
     return Zone(root, summary, progress, lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from landing.contract import (
+    IMPLAUSIBLE_TIMESTAMP,
     BAD_IP,
     BAD_TIMESTAMP,
     BROKEN_JSON,
@@ -64,10 +66,39 @@ def test_the_contract_examples_conform(feed: str) -> None:
         ("consent", _line("consent", user_id="u_1842", anonymous_id=None)),
         ("erasure_requests", _line("erasure_requests", settled_at="2026-03-04T08:00:00Z")),
         ("listings", _line("listings", lat=None, lon=None, price_kzt=None)),
+        # entries that name no client are skipped for the next one
+        ("searches", _line("searches", x_forwarded_for="unknown, 10.0.0.7")),
+        ("searches", _line("searches", x_forwarded_for="_hidden, , 95.56.1.2")),
+        ("events", _line("events", event_type="booking", amount_kzt=-95000)),  # a refund
     ],
 )
 def test_variations_the_contract_allows_conform(feed: str, line: bytes) -> None:
     assert check_record(feed, line) is None
+
+
+@pytest.mark.parametrize(
+    ("ts", "reason"),
+    [
+        ("2026-03-01T10:15:00+05:00", None),
+        ("2026-01-15T10:15:00+05:00", None),  # six weeks late: a phone offline
+        ("2026-03-02T00:20:00+05:00", None),  # a clock some minutes fast
+        ("2025-11-01T10:15:00+05:00", IMPLAUSIBLE_TIMESTAMP),  # four months late
+        ("2026-03-02T01:00:00+05:00", IMPLAUSIBLE_TIMESTAMP),  # an hour into the next day
+        ("9999-12-31T23:59:59Z", IMPLAUSIBLE_TIMESTAMP),
+        ("1970-01-01T00:00:00Z", IMPLAUSIBLE_TIMESTAMP),
+    ],
+)
+def test_a_usage_records_moment_must_fit_its_delivery_day(ts: str, reason: str | None) -> None:
+    assert check_record("events", _line("events", ts=ts), date(2026, 3, 1)) == reason
+
+
+def test_other_feeds_moments_must_fall_in_the_era() -> None:
+    assert check_record("consent", _line("consent", ts="9999-01-01T00:00:00Z")) == (
+        IMPLAUSIBLE_TIMESTAMP
+    )
+    assert check_record("listings", _line("listings", updated_at="1999-12-31T00:00:00Z")) == (
+        IMPLAUSIBLE_TIMESTAMP
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,6 +117,10 @@ def test_variations_the_contract_allows_conform(feed: str, line: bytes) -> None:
         ("events", _line("events", gpc=None), WRONG_TYPE),  # boolean or absent, never null
         ("events", _line("events", user_id=1842), WRONG_TYPE),
         ("events", _line("events", app="iphone"), WRONG_TYPE),
+        ("events", _line("events", event_id="e1"), WRONG_TYPE),  # record ids are UUIDs
+        ("events", _line("events", listing_id="L1"), WRONG_TYPE),  # listing ids: lst_10234
+        ("searches", _line("searches", result_listing_ids=["u_1842"]), WRONG_TYPE),
+        ("listings", _line("listings", listing_id="lst_"), WRONG_TYPE),
         ("events", _line("events", anonymous_id=""), WRONG_TYPE),
         ("events", _line("events", amount_kzt="12000"), WRONG_TYPE),
         ("events", _line("events", geo={"lat": 143.2, "lon": 76.9}), WRONG_TYPE),
@@ -107,7 +142,7 @@ def test_variations_the_contract_allows_conform(feed: str, line: bytes) -> None:
         ("events", _line("events", ip="unknown"), BAD_IP),
         ("events", _line("events", ip="300.1.2.3"), BAD_IP),
         ("events", _line("events", ip="95.56.1.2:443"), BAD_IP),  # ip itself is bare
-        ("searches", _line("searches", x_forwarded_for="unknown, 10.0.0.7"), BAD_IP),
+        ("searches", _line("searches", x_forwarded_for="-, 10.0.0.7"), BAD_IP),
         ("searches", _line("searches", x_forwarded_for="[95.56.1.2:443, 10.0.0.7"), BAD_IP),
     ],
 )

@@ -1,0 +1,251 @@
+"""Privacy classes: what a stored column may hold, as an allow-list DuckDB can check.
+
+Every column the warehouse, its published copies and its exports store belongs to one class
+(`ingestion.columns` says which). A class is a predicate over the values it allows, written
+once as SQL: ingestion maps a value outside it to the class's fallback (`other`, `unknown`
+or NULL) and counts it, the guard before each day's commit and the blocking checks after it
+find values outside it with the same predicate. Free text is the exception: no SQL can say
+what personal data looks like, so its class is checked in Python by `privacy.detect`.
+
+A class allows NULL unless the column says otherwise (NOT NULL is the table's business).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Final
+
+# The era a stored moment may fall in: the website did not exist before, and a year such
+# as 9999 is a producer's placeholder, not a time.
+EARLIEST: Final = "2000-01-01"
+LATEST: Final = "2100-01-01"
+
+UUID: Final = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def sql_literal(text: str) -> str:
+    """A SQL string literal of `text`."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class PrivacyClass:
+    """One class: its name, what its values are (for the README and access reports), and
+    `check(column)`, SQL true for every value it allows; None where only Python can tell."""
+
+    name: str
+    holds: str
+    check: Callable[[str], str] | None
+    fallback: str = "null"  # SQL a value outside the class becomes
+
+    def allows_sql(self, column: str) -> str:
+        """SQL true when `column` is NULL or inside the class."""
+        if self.check is None:
+            raise ValueError(f"class {self.name} is checked in Python, not SQL")
+        return f"({column} is null or coalesce({self.check(column)}, false))"
+
+    def enforce_sql(self, column: str) -> str:
+        """SQL giving `column` where the class allows it, else the fallback."""
+        return f"case when {self.allows_sql(column)} then {column} else {self.fallback} end"
+
+
+def _matching(pattern: str) -> Callable[[str], str]:
+    return lambda column: f"regexp_full_match({column}, {sql_literal(pattern)})"
+
+
+def _hex(chars: int) -> Callable[[str], str]:
+    # Cheaper than a regular expression on a million rows: length, then the alphabet.
+    return lambda column: (
+        f"(length({column}) = {chars} and ltrim({column}, '0123456789abcdef') = '')"
+    )
+
+
+def pseudonym(holds: str = "a keyed HMAC-SHA256 pseudonym of an identifier") -> PrivacyClass:
+    return PrivacyClass("pseudonym", f"{holds} (32 hex characters)", _hex(32))
+
+
+def digest() -> PrivacyClass:
+    return PrivacyClass(
+        "digest", "SHA-256 of a pseudonym: it can recognise one, never give it back", _hex(64)
+    )
+
+
+def day_token() -> PrivacyClass:
+    return PrivacyClass(
+        "day token", "a keyed token of an IP address that changes every Almaty day", _hex(16)
+    )
+
+
+def derived_key() -> PrivacyClass:
+    return PrivacyClass(
+        "derived key",
+        "a hex key the warehouse computed (a session, a purge, a fingerprint)",
+        lambda column: f"regexp_full_match({column}, '[0-9a-f]{{8,64}}')",
+    )
+
+
+def network() -> PrivacyClass:
+    return PrivacyClass(
+        "coarsened network",
+        "an IPv4 /24 or IPv6 /48 network, never an address",
+        _matching(
+            r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
+            r"[1-9]?[0-9])){2}\.0/24|([0-9a-f]{1,4}(:[0-9a-f]{1,4}){0,2})?::/48"
+        ),
+    )
+
+
+def enumeration(values: Iterable[str], fallback: str | None = "other") -> PrivacyClass:
+    """One of `values`; anything else becomes `fallback` (or NULL)."""
+    allowed = tuple(dict.fromkeys(values))
+    listed = ", ".join(sql_literal(v) for v in allowed)
+    return PrivacyClass(
+        "enumeration",
+        "one of: " + ", ".join(allowed),
+        lambda column: f"{column} in ({listed})",
+        "null" if fallback is None else sql_literal(fallback),
+    )
+
+
+def locale() -> PrivacyClass:
+    return PrivacyClass(
+        "locale",
+        "a language subtag, optionally with a region (ru-KZ), or 'other'",
+        _matching("[a-z]{2,3}(-[A-Z]{2})?|other"),
+        "'other'",
+    )
+
+
+def version() -> PrivacyClass:
+    return PrivacyClass(
+        "bounded version", "a major version number of at most three digits", _matching("[0-9]{1,3}")
+    )
+
+
+def record_id() -> PrivacyClass:
+    return PrivacyClass(
+        "record id",
+        "the website's random id of one event or search (a UUID), never a person's",
+        _matching(UUID),
+    )
+
+
+LISTING_ID: Final = "lst_[0-9]{1,9}"
+
+
+def catalog_id(*markers: str) -> PrivacyClass:
+    """A listing id of the contract's form (`lst_10234`), or one of `markers` (a mart's
+    'other' for folded small groups)."""
+    pattern = "|".join((LISTING_ID, *markers))
+    return PrivacyClass(
+        "catalog id",
+        "a listing id of the contract's form (lst_ and up to 9 digits)"
+        + (f", or {', '.join(markers)}" if markers else ""),
+        _matching(pattern),
+    )
+
+
+def catalog_ids() -> PrivacyClass:
+    return PrivacyClass(
+        "catalog ids",
+        "a list of listing ids of the contract's form",
+        lambda column: (
+            f"list_bool_and(list_transform({column}, lambda x: regexp_full_match(x, "
+            f"{sql_literal(LISTING_ID)})))"
+        ),
+    )
+
+
+def reference(pattern: str, holds: str) -> PrivacyClass:
+    """An id the website delivers that may be shown only in its expected form."""
+    return PrivacyClass("reference", holds, _matching(pattern))
+
+
+def number(low: float, high: float, holds: str) -> PrivacyClass:
+    """A finite number within [low, high]."""
+    return PrivacyClass(
+        "bounded number",
+        f"{holds}: a finite number from {low:g} to {high:g}",
+        lambda column: f"(isfinite({column}) and {column} between {low!r} and {high!r})",
+    )
+
+
+def timestamp(holds: str = "a moment") -> PrivacyClass:
+    return PrivacyClass(
+        "plausible timestamp",
+        f"{holds}, between {EARLIEST} and {LATEST}",
+        lambda column: (
+            f"({column} >= '{EARLIEST}'::timestamptz and {column} < '{LATEST}'::timestamptz)"
+        ),
+    )
+
+
+def day(holds: str = "an Almaty day") -> PrivacyClass:
+    return PrivacyClass(
+        "day",
+        f"{holds}, between {EARLIEST} and {LATEST}",
+        lambda column: f"({column} >= '{EARLIEST}'::date and {column} < '{LATEST}'::date)",
+    )
+
+
+def date_text(holds: str) -> PrivacyClass:
+    """A date written YYYY-MM-DD, as search filters carry it."""
+    return PrivacyClass(
+        "day",
+        f"{holds}: a date written YYYY-MM-DD, between {EARLIEST} and {LATEST}",
+        lambda column: (
+            f"(regexp_full_match({column}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') and "
+            f"try_cast({column} as date) >= '{EARLIEST}'::date and "
+            f"try_cast({column} as date) < '{LATEST}'::date)"
+        ),
+    )
+
+
+def local_time() -> PrivacyClass:
+    return PrivacyClass(
+        "plausible timestamp",
+        f"a wall-clock time in Almaty, between {EARLIEST} and {LATEST}",
+        lambda column: (
+            f"({column} >= '{EARLIEST}'::timestamp and {column} < '{LATEST}'::timestamp)"
+        ),
+    )
+
+
+def flag(holds: str) -> PrivacyClass:
+    return PrivacyClass("flag", f"{holds} (true or false)", lambda column: "true")
+
+
+def coarse_location() -> PrivacyClass:
+    """The centre of a 0.01 degree cell (`privacy.location`)."""
+    return PrivacyClass(
+        "coarse location",
+        "the centre of a 0.01 degree cell (about 1 km), never a device's own reading",
+        lambda column: (
+            f"(isfinite({column}) and abs({column} * 100 - floor({column} * 100) - 0.5) < 1e-6)"
+        ),
+    )
+
+
+def scrubbed_text(holds: str) -> PrivacyClass:
+    """Free text; checked by `privacy.detect.find_personal_data`, in Python."""
+    return PrivacyClass(
+        "scrubbed free text",
+        f"{holds}, with e-mails, phones, ID and card numbers, addresses and identifiers "
+        "replaced by placeholders",
+        None,
+    )
+
+
+def aggregate(holds: str, low: float | None = 0, high: float | None = None) -> PrivacyClass:
+    """A figure over a group of at least ALMATY_MIN_GROUP_SIZE people, or over the site."""
+
+    def check(column: str) -> str:
+        bounds = [f"isfinite({column})"]
+        bounds += [] if low is None else [f"{column} >= {low!r}"]
+        bounds += [] if high is None else [f"{column} <= {high!r}"]
+        return "(" + " and ".join(bounds) + ")"
+
+    return PrivacyClass(
+        "aggregate", f"{holds}: a figure over a group, never about one person", check
+    )
