@@ -1,4 +1,10 @@
-"""The Great Expectations suites for what ingestion stores."""
+"""The Great Expectations suites for what ingestion stores, built from the columns' classes.
+
+Each column's privacy class (`ingestion.columns`) keeps its allow-list as data too: the values
+it allows, a pattern, or bounds. The suite turns those into GX expectations, so Great
+Expectations checks every stored column independently of the SQL predicates ingestion and
+the guard use; it adds the table's own keys (present, unique).
+"""
 
 from __future__ import annotations
 
@@ -6,57 +12,45 @@ from typing import Any
 
 import pandas as pd
 
-from landing.contract import APPS, EVENT_TYPES
-from privacy.network import TOKEN_HEX_CHARS
-from privacy.pseudonyms import PSEUDONYM_HEX_CHARS
+from ingestion.columns import class_of
+from ingestion.feeds import FEEDS
 from quality.expectations import Rule, failed_expectations
 
-DEVICE_CLASSES = ("desktop", "mobile", "tablet", "bot", "unknown")
+# Columns every stored record has.
+REQUIRED = ("delivery_day", "occurred_at", "anonymous_pseudonym", "ip_network", "ip_token")
 
 
-def _suite(feed: str) -> list[Rule]:
-    """(expectation class name, arguments) pairs: keys present and unique, values in range."""
-    key = {"events": "event_id", "searches": "search_id"}[feed]
-    rules: list[Rule] = [
+def column_rules(table: str, column: str) -> list[Rule]:
+    """The expectations a column's class makes of its values (NULLs aside)."""
+    cls = class_of(table, column)
+    if cls.values is not None:
+        return [("ExpectColumnValuesToBeInSet", {"column": column, "value_set": list(cls.values)})]
+    if cls.pattern is not None:
+        return [
+            ("ExpectColumnValuesToMatchRegex", {"column": column, "regex": f"^(?:{cls.pattern})$"})
+        ]
+    if cls.bounds is not None:
+        low, high = cls.bounds
+        return [
+            (
+                "ExpectColumnValuesToBeBetween",
+                {"column": column, "min_value": low, "max_value": high},
+            )
+        ]
+    return []
+
+
+def _suite(feed: str, columns: list[str]) -> list[Rule]:
+    """Keys present and unique, and every column inside its class."""
+    key = FEEDS[feed].key
+    return [
         ("ExpectTableRowCountToBeBetween", {"min_value": 0}),
         ("ExpectColumnValuesToBeUnique", {"column": key}),
-        *[
-            ("ExpectColumnValuesToNotBeNull", {"column": column})
-            for column in (key, "delivery_day", "occurred_at", "anonymous_pseudonym", "ip_token")
-        ],
-        ("ExpectColumnValuesToBeInSet", {"column": "app", "value_set": list(APPS)}),
-        (
-            "ExpectColumnValuesToBeInSet",
-            {"column": "device_class", "value_set": list(DEVICE_CLASSES)},
-        ),
-        *[
-            (
-                "ExpectColumnValueLengthsToEqual",
-                {"column": column, "value": PSEUDONYM_HEX_CHARS, "mostly": 1.0},
-            )
-            for column in ("user_pseudonym", "anonymous_pseudonym", "device_pseudonym")
-        ],
-        ("ExpectColumnValueLengthsToEqual", {"column": "ip_token", "value": TOKEN_HEX_CHARS}),
-        ("ExpectColumnValuesToMatchRegex", {"column": "ip_network", "regex": r"/(?:24|48)$"}),
-        ("ExpectColumnValuesToBeBetween", {"column": "geo_lat", "min_value": -90, "max_value": 90}),
-        (
-            "ExpectColumnValuesToBeBetween",
-            {"column": "geo_lon", "min_value": -180, "max_value": 180},
-        ),
+        *[("ExpectColumnValuesToNotBeNull", {"column": column}) for column in (key, *REQUIRED)],
+        *[rule for column in columns for rule in column_rules(feed, column)],
     ]
-    if feed == "events":
-        rules += [
-            (
-                "ExpectColumnValuesToBeInSet",
-                {"column": "event_type", "value_set": list(EVENT_TYPES)},
-            ),
-            ("ExpectColumnValuesToBeBetween", {"column": "amount_kzt", "min_value": 0}),
-        ]
-    else:
-        rules += [("ExpectColumnValuesToBeBetween", {"column": "results_count", "min_value": 0})]
-    return rules
 
 
 def validate_frame(feed: str, frame: pd.DataFrame) -> dict[str, Any]:
     """Failed expectations of `feed`'s suite on `frame`, by name; empty when all pass."""
-    return failed_expectations(f"ingested_{feed}", _suite(feed), frame)
+    return failed_expectations(f"ingested_{feed}", _suite(feed, list(frame.columns)), frame)

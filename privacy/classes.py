@@ -4,10 +4,12 @@ Every column the warehouse, its published copies and its exports store belongs t
 (`ingestion.columns` says which). A class is a predicate over the values it allows, written
 once as SQL: ingestion maps a value outside it to the class's fallback (`other`, `unknown`
 or NULL) and counts it, the guard before each day's commit and the blocking checks after it
-find values outside it with the same predicate. Free text is the exception: no SQL can say
-what personal data looks like, so its class is checked in Python by `privacy.detect`.
+find values outside it with the same predicate. The same allow-list is also kept as data
+(values, a pattern or bounds), from which the Great Expectations suites are built: a second,
+independent implementation. Free text is the exception: no SQL can say what personal data
+looks like, so its class is checked in Python by `privacy.detect`.
 
-A class allows NULL unless the column says otherwise (NOT NULL is the table's business).
+A class allows NULL; NOT NULL is the table's business.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ EARLIEST: Final = "2000-01-01"
 LATEST: Final = "2100-01-01"
 
 UUID: Final = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+LISTING_ID: Final = "lst_[0-9]{1,9}"
 
 
 def sql_literal(text: str) -> str:
@@ -38,6 +41,11 @@ class PrivacyClass:
     holds: str
     check: Callable[[str], str] | None
     fallback: str = "null"  # SQL a value outside the class becomes
+    # The allow-list as data: the values allowed, a regular expression every value matches
+    # whole, or (low, high) bounds of a number (None: unbounded on that side).
+    values: tuple[str, ...] | None = None
+    pattern: str | None = None
+    bounds: tuple[float | None, float | None] | None = None
 
     def allows_sql(self, column: str) -> str:
         """SQL true when `column` is NULL or inside the class."""
@@ -50,49 +58,75 @@ class PrivacyClass:
         return f"case when {self.allows_sql(column)} then {column} else {self.fallback} end"
 
 
-def _matching(pattern: str) -> Callable[[str], str]:
-    return lambda column: f"regexp_full_match({column}, {sql_literal(pattern)})"
-
-
-def _hex(chars: int) -> Callable[[str], str]:
-    # Cheaper than a regular expression on a million rows: length, then the alphabet.
-    return lambda column: (
-        f"(length({column}) = {chars} and ltrim({column}, '0123456789abcdef') = '')"
+def _matching(name: str, holds: str, pattern: str, fallback: str = "null") -> PrivacyClass:
+    """The values matching `pattern` whole."""
+    return PrivacyClass(
+        name,
+        holds,
+        lambda column: f"regexp_full_match({column}, {sql_literal(pattern)})",
+        fallback,
+        pattern=pattern,
     )
 
 
-def pseudonym(holds: str = "a keyed HMAC-SHA256 pseudonym of an identifier") -> PrivacyClass:
-    return PrivacyClass("pseudonym", f"{holds} (32 hex characters)", _hex(32))
+def _hex(name: str, holds: str, chars: int) -> PrivacyClass:
+    """Lower-case hex of a fixed length, checked without a regular expression (which costs
+    more on a million rows): the length, then the alphabet."""
+    return PrivacyClass(
+        name,
+        f"{holds} ({chars} hex characters)",
+        lambda column: f"(length({column}) = {chars} and ltrim({column}, '0123456789abcdef') = '')",
+        pattern=f"[0-9a-f]{{{chars}}}",
+    )
+
+
+def _bounded(name: str, holds: str, low: float | None, high: float | None) -> PrivacyClass:
+    """Finite numbers within [low, high] (None: no bound on that side)."""
+
+    def check(column: str) -> str:
+        parts = [f"isfinite({column})"]
+        parts += [] if low is None else [f"{column} >= {low!r}"]
+        parts += [] if high is None else [f"{column} <= {high!r}"]
+        return "(" + " and ".join(parts) + ")"
+
+    return PrivacyClass(name, holds, check, bounds=(low, high))
+
+
+def _between(name: str, holds: str, cast: str) -> PrivacyClass:
+    """Moments or days of the era."""
+    return PrivacyClass(
+        name,
+        f"{holds}, from {EARLIEST} to before {LATEST}",
+        lambda column: f"({column} >= '{EARLIEST}'::{cast} and {column} < '{LATEST}'::{cast})",
+    )
+
+
+def pseudonym() -> PrivacyClass:
+    return _hex("pseudonym", "a keyed HMAC-SHA256 pseudonym of an identifier", 32)
 
 
 def digest() -> PrivacyClass:
-    return PrivacyClass(
-        "digest", "SHA-256 of a pseudonym: it can recognise one, never give it back", _hex(64)
-    )
+    return _hex("digest", "SHA-256 of a pseudonym: it can recognise one, never give it back", 64)
 
 
 def day_token() -> PrivacyClass:
-    return PrivacyClass(
-        "day token", "a keyed token of an IP address that changes every Almaty day", _hex(16)
-    )
+    return _hex("day token", "a keyed token of an IP address that changes every Almaty day", 16)
 
 
 def derived_key() -> PrivacyClass:
-    return PrivacyClass(
+    return _matching(
         "derived key",
         "a hex key the warehouse computed (a session, a purge, a fingerprint)",
-        lambda column: f"regexp_full_match({column}, '[0-9a-f]{{8,64}}')",
+        "[0-9a-f]{8,64}",
     )
 
 
 def network() -> PrivacyClass:
-    return PrivacyClass(
+    return _matching(
         "coarsened network",
         "an IPv4 /24 or IPv6 /48 network, never an address",
-        _matching(
-            r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
-            r"[1-9]?[0-9])){2}\.0/24|([0-9a-f]{1,4}(:[0-9a-f]{1,4}){0,2})?::/48"
-        ),
+        r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
+        r"[1-9]?[0-9])){2}\.0/24|([0-9a-f]{1,4}(:[0-9a-f]{1,4}){0,2})?::/48",
     )
 
 
@@ -105,48 +139,44 @@ def enumeration(values: Iterable[str], fallback: str | None = "other") -> Privac
         "one of: " + ", ".join(allowed),
         lambda column: f"{column} in ({listed})",
         "null" if fallback is None else sql_literal(fallback),
+        values=allowed,
     )
 
 
 def locale() -> PrivacyClass:
-    return PrivacyClass(
+    return _matching(
         "locale",
         "a language subtag, optionally with a region (ru-KZ), or 'other'",
-        _matching("[a-z]{2,3}(-[A-Z]{2})?|other"),
+        "[a-z]{2,3}(-[A-Z]{2})?|other",
         "'other'",
     )
 
 
 def version() -> PrivacyClass:
-    return PrivacyClass(
-        "bounded version", "a major version number of at most three digits", _matching("[0-9]{1,3}")
-    )
+    return _matching("bounded version", "a major version of at most three digits", "[0-9]{1,3}")
 
 
 def record_id() -> PrivacyClass:
-    return PrivacyClass(
+    return _matching(
         "record id",
         "the website's random id of one event or search (a UUID), never a person's",
-        _matching(UUID),
+        UUID,
     )
-
-
-LISTING_ID: Final = "lst_[0-9]{1,9}"
 
 
 def catalog_id(*markers: str) -> PrivacyClass:
     """A listing id of the contract's form (`lst_10234`), or one of `markers` (a mart's
     'other' for folded small groups)."""
-    pattern = "|".join((LISTING_ID, *markers))
-    return PrivacyClass(
+    return _matching(
         "catalog id",
         "a listing id of the contract's form (lst_ and up to 9 digits)"
         + (f", or {', '.join(markers)}" if markers else ""),
-        _matching(pattern),
+        "|".join((LISTING_ID, *markers)),
     )
 
 
 def catalog_ids() -> PrivacyClass:
+    """A list of catalog ids (a search's results)."""
     return PrivacyClass(
         "catalog ids",
         "a list of listing ids of the contract's form",
@@ -159,56 +189,47 @@ def catalog_ids() -> PrivacyClass:
 
 def reference(pattern: str, holds: str) -> PrivacyClass:
     """An id the website delivers that may be shown only in its expected form."""
-    return PrivacyClass("reference", holds, _matching(pattern))
+    return _matching("reference", holds, pattern)
 
 
 def number(low: float, high: float, holds: str) -> PrivacyClass:
     """A finite number within [low, high]."""
-    return PrivacyClass(
-        "bounded number",
-        f"{holds}: a finite number from {low:g} to {high:g}",
-        lambda column: f"(isfinite({column}) and {column} between {low!r} and {high!r})",
+    return _bounded(
+        "bounded number", f"{holds}: a finite number from {low:g} to {high:g}", low, high
+    )
+
+
+def aggregate(holds: str, low: float | None = 0, high: float | None = None) -> PrivacyClass:
+    """A figure over a group of at least ALMATY_MIN_GROUP_SIZE people, or over the site."""
+    return _bounded(
+        "aggregate", f"{holds}: a figure over a group, never about one person", low, high
     )
 
 
 def timestamp(holds: str = "a moment") -> PrivacyClass:
-    return PrivacyClass(
-        "plausible timestamp",
-        f"{holds}, between {EARLIEST} and {LATEST}",
-        lambda column: (
-            f"({column} >= '{EARLIEST}'::timestamptz and {column} < '{LATEST}'::timestamptz)"
-        ),
-    )
+    return _between("plausible timestamp", holds, "timestamptz")
+
+
+def local_time() -> PrivacyClass:
+    return _between("plausible timestamp", "a wall-clock time in Almaty", "timestamp")
 
 
 def day(holds: str = "an Almaty day") -> PrivacyClass:
-    return PrivacyClass(
-        "day",
-        f"{holds}, between {EARLIEST} and {LATEST}",
-        lambda column: f"({column} >= '{EARLIEST}'::date and {column} < '{LATEST}'::date)",
-    )
+    return _between("day", holds, "date")
 
 
 def date_text(holds: str) -> PrivacyClass:
     """A date written YYYY-MM-DD, as search filters carry it."""
+    era = _between("day", holds, "date").check
+    assert era is not None
     return PrivacyClass(
         "day",
-        f"{holds}: a date written YYYY-MM-DD, between {EARLIEST} and {LATEST}",
+        f"{holds}: a date written YYYY-MM-DD, from {EARLIEST} to before {LATEST}",
         lambda column: (
             f"(regexp_full_match({column}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') and "
-            f"try_cast({column} as date) >= '{EARLIEST}'::date and "
-            f"try_cast({column} as date) < '{LATEST}'::date)"
+            f"{era(f'try_cast({column} as date)')})"
         ),
-    )
-
-
-def local_time() -> PrivacyClass:
-    return PrivacyClass(
-        "plausible timestamp",
-        f"a wall-clock time in Almaty, between {EARLIEST} and {LATEST}",
-        lambda column: (
-            f"({column} >= '{EARLIEST}'::timestamp and {column} < '{LATEST}'::timestamp)"
-        ),
+        pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}",
     )
 
 
@@ -224,6 +245,7 @@ def coarse_location() -> PrivacyClass:
         lambda column: (
             f"(isfinite({column}) and abs({column} * 100 - floor({column} * 100) - 0.5) < 1e-6)"
         ),
+        bounds=(-180, 180),
     )
 
 
@@ -234,18 +256,4 @@ def scrubbed_text(holds: str) -> PrivacyClass:
         f"{holds}, with e-mails, phones, ID and card numbers, addresses and identifiers "
         "replaced by placeholders",
         None,
-    )
-
-
-def aggregate(holds: str, low: float | None = 0, high: float | None = None) -> PrivacyClass:
-    """A figure over a group of at least ALMATY_MIN_GROUP_SIZE people, or over the site."""
-
-    def check(column: str) -> str:
-        bounds = [f"isfinite({column})"]
-        bounds += [] if low is None else [f"{column} >= {low!r}"]
-        bounds += [] if high is None else [f"{column} <= {high!r}"]
-        return "(" + " and ".join(bounds) + ")"
-
-    return PrivacyClass(
-        "aggregate", f"{holds}: a figure over a group, never about one person", check
     )
