@@ -1,9 +1,10 @@
 """The Great Expectations suites of the marts the dashboards read.
 
 What an analyst relies on without looking: keys are never null, rates are shares between 0 and
-1, counts are not negative, and every day from the first to the last has rows, but not an
-implausible number of them (a join gone wrong multiplies rows). An empty mart is no error:
-with few visitors every group is too small to show.
+1, counts are not negative, sums of money are never null (but may be negative: refunds are
+valid data and are subtracted from revenue), and every day from the first to the last has rows,
+but not an implausible number of them (a join gone wrong multiplies rows). An empty mart is no
+error: with few visitors every group is too small to show.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class MartSuite:
     keys: tuple[str, ...]
     rates: tuple[str, ...] = ()
     counts: tuple[str, ...] = ()
+    amounts: tuple[str, ...] = ()  # sums of money, refunds included: any sign
     max_rows_per_day: int = 10_000
 
 
@@ -42,7 +44,8 @@ MART_SUITES: dict[str, MartSuite] = {
         day="activity_date",
         keys=("activity_date", "listing_id", "category", "district", "is_promoted"),
         rates=("request_rate", "booking_rate"),
-        counts=("visitors", "views", "bookings", "revenue_kzt", "promotion_revenue_kzt"),
+        counts=("visitors", "views", "bookings", "refunds"),
+        amounts=("revenue_kzt", "promotion_revenue_kzt"),
         max_rows_per_day=100_000,
     ),
     "fct_adverts_daily": MartSuite(
@@ -62,7 +65,10 @@ MART_SUITES: dict[str, MartSuite] = {
 
 def _rules(suite: MartSuite) -> list[Rule]:
     return [
-        *[("ExpectColumnValuesToNotBeNull", {"column": key}) for key in suite.keys],
+        *[
+            ("ExpectColumnValuesToNotBeNull", {"column": column})
+            for column in (*suite.keys, *suite.amounts)
+        ],
         ("ExpectCompoundColumnsToBeUnique", {"column_list": list(suite.keys)}),
         *[
             ("ExpectColumnValuesToBeBetween", {"column": rate, "min_value": 0, "max_value": 1})

@@ -61,3 +61,37 @@ def test_too_many_rows_in_a_day_fail_and_an_empty_mart_passes() -> None:
 def test_rows_per_day_counts_days_without_rows_as_zero() -> None:
     frame = pd.DataFrame({"day": [date(2026, 1, 1), date(2026, 1, 1), date(2026, 1, 3)]})
     assert rows_per_day(frame, "day")["rows"].tolist() == [2, 0, 1]
+
+
+def _listings() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "activity_date": [date(2026, 1, 10)] * 2,
+            "listing_id": ["L1", "other"],
+            "category": ["accommodation"] * 2,
+            "district": ["Medeu"] * 2,
+            "is_promoted": [False] * 2,
+            "visitors": [12, 30],
+            "views": [20, 50],
+            "bookings": [1, 0],
+            "refunds": [3, 0],
+            "revenue_kzt": [-130_000.0, 0.0],  # refunds outweigh the day's booking
+            "promotion_revenue_kzt": [-10_000.0, 0.0],
+            "request_rate": [0.1, 0.0],
+            "booking_rate": [1 / 12, 0.0],
+        }
+    )
+
+
+def test_refunds_may_make_revenue_negative_but_counts_stay_non_negative() -> None:
+    assert mart_failures("fct_listings_daily", _listings()) == {}
+    frame = _listings()
+    frame.loc[0, "refunds"] = -1
+    assert "expect_column_values_to_be_between(refunds)" in mart_failures(
+        "fct_listings_daily", frame
+    )
+    frame = _listings()
+    frame.loc[0, "revenue_kzt"] = None
+    assert "expect_column_values_to_not_be_null(revenue_kzt)" in mart_failures(
+        "fct_listings_daily", frame
+    )

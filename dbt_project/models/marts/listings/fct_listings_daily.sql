@@ -1,6 +1,8 @@
 -- The funnel of each listing per Almaty day, by category and district, promoted or not (a
 -- promotion package in force when the action happened). Bots are left out; listings seen by
--- too few people are folded into 'other' within their category and district.
+-- too few people are folded into 'other' within their category and district. A listing the
+-- catalog lacks is kept, as category and district 'unknown'. Refunds (negative amounts) are
+-- subtracted from revenue and counted apart from bookings.
 
 with days as (
     {{ rebuilt_days() }}
@@ -13,6 +15,8 @@ events as (
         event_type,
         listing_id,
         amount_kzt,
+        -- a booking or promotion purchase of a negative amount gives money back
+        coalesce(amount_kzt < 0, false) as is_refund,
         anonymous_pseudonym
     from {{ ref('stg_events') }}
     where {{ moment_in_rebuilt_span('occurred_at') }}
@@ -64,7 +68,9 @@ counted as (
         count(*) filter (where event_type = 'favorite') as favorites,
         count(*) filter (where event_type = 'contact_request') as contact_requests,
         count(*) filter (where event_type = 'rental_request') as rental_requests,
-        count(*) filter (where event_type = 'booking') as bookings,
+        count(*) filter (where event_type = 'booking' and not is_refund) as bookings,
+        count(*) filter (where event_type = 'booking' and is_refund) as refunds,
+        -- net of refunds: a day's revenue can be negative
         coalesce(sum(amount_kzt) filter (where event_type = 'booking'), 0) as revenue_kzt,
         coalesce(sum(amount_kzt) filter (where event_type = 'promotion_purchase'), 0)
             as promotion_revenue_kzt,
@@ -73,7 +79,9 @@ counted as (
         count(distinct anonymous_pseudonym) filter (
             where event_type in ('contact_request', 'rental_request')
         ) as requesters,
-        count(distinct anonymous_pseudonym) filter (where event_type = 'booking') as bookers
+        count(distinct anonymous_pseudonym) filter (
+            where event_type = 'booking' and not is_refund
+        ) as bookers
     from folded
     group by all
     having {{ enough_subjects('anonymous_pseudonym') }}

@@ -1,7 +1,7 @@
 -- How strongly each subject is drawn to each listing, for "recommended for you": actions
 -- weighted by type and halved every interaction_half_life_days. Only subjects whose
 -- personalization consent is in force now (and was when they acted) are here; no bots, and
--- no subject whose browser ever sent Global Privacy Control.
+-- no subject whose browser ever sent Global Privacy Control. Only listings of the catalog.
 
 {% set weights = var('interaction_weights') %}
 
@@ -43,6 +43,8 @@ events as (
     where personalization_allowed
       and not is_bot
       and listing_id is not null
+      -- a listing the catalog lacks can be neither recommended nor shown
+      and listing_id in (select listing_id from {{ ref('int_listings_current') }})
       and event_type in ({% for event_type in weights %}'{{ event_type }}'{{ "," if not loop.last }}{% endfor %})
       and anonymous_pseudonym not in (select subject_pseudonym from refusals)
       and (user_pseudonym is null or user_pseudonym not in (select user_pseudonym from refusing_users))

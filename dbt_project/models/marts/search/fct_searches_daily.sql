@@ -1,5 +1,6 @@
 -- What people look for per Almaty day, and whether the search paid off. Bots are left out;
--- queries typed by too few people are folded into 'other'.
+-- queries typed by too few people are folded into 'other', and a top filter value is shown
+-- only when enough people of the group used it (top_value).
 
 {%- set top_filters = {
     'top_category': 'filter_category',
@@ -80,32 +81,38 @@ folded as (
     ) }}
 ),
 
-filter_uses as (
+{%- for name, column in top_filters.items() %}
+
+{{ name }} as (
+    {{ top_value(
+        'folded', ['search_date', 'query', 'query_language'], column,
+        subject='anonymous_pseudonym', name=name,
+    ) }}
+),
+{%- endfor %}
+
+counted as (
     select
-        *,
-        {%- for column in top_filters.values() %}
-        count(*) over (
-            partition by search_date, query, query_language, {{ column }}
-        ) as {{ column }}_uses{{ "," if not loop.last }}
-        {%- endfor %}
+        search_date,
+        query,
+        query_language,
+        count(*) as searches,
+        count(distinct anonymous_pseudonym) as searchers,
+        avg(case when results_count = 0 then 1.0 else 0.0 end) as zero_result_rate,
+        avg(case when led_to_click then 1.0 else 0.0 end) as click_through_rate,
+        avg(case when led_to_request then 1.0 else 0.0 end) as request_rate,
+        avg(case when led_to_booking then 1.0 else 0.0 end) as booking_rate
     from folded
+    group by all
+    having {{ enough_subjects('anonymous_pseudonym') }}
 )
 
 select
-    search_date,
-    query,
-    query_language,
-    count(*) as searches,
-    count(distinct anonymous_pseudonym) as searchers,
-    avg(case when results_count = 0 then 1.0 else 0.0 end) as zero_result_rate,
-    avg(case when led_to_click then 1.0 else 0.0 end) as click_through_rate,
-    avg(case when led_to_request then 1.0 else 0.0 end) as request_rate,
-    avg(case when led_to_booking then 1.0 else 0.0 end) as booking_rate,
-    {%- for name, column in top_filters.items() %}
-    -- the most used value; of equally used ones the first, so a re-run gives the same
-    arg_min({{ column }}, (-{{ column }}_uses, {{ column }}))
-        filter (where {{ column }} is not null) as {{ name }}{{ "," if not loop.last }}
+    counted.*,
+    {%- for name in top_filters %}
+    {{ name }}.{{ name }}{{ "," if not loop.last }}
     {%- endfor %}
-from filter_uses
-group by all
-having {{ enough_subjects('anonymous_pseudonym') }}
+from counted
+{%- for name in top_filters %}
+left join {{ name }} using (search_date, query, query_language)
+{%- endfor %}
