@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from almaty.errors import AlmatyError
+from privacy.days import almaty_day_sql
 from serving.published_copy import ServingCopyReader
 
 CACHE_SECONDS = 600
@@ -59,6 +60,9 @@ def _window(first: date, last: date, **filters: Any) -> dict[str, Any]:
 
 # --- what is there ---------------------------------------------------------------------------
 
+# The Almaty day a subject last acted on a listing.
+_LAST_DAY = almaty_day_sql("last_interaction_at")
+
 DAY_BOUNDS = {
     "traffic": "select min(activity_date), max(activity_date) from marts.fct_traffic_daily",
     "searches": "select min(search_date), max(search_date) from marts.fct_searches_daily",
@@ -68,8 +72,7 @@ DAY_BOUNDS = {
     "outcomes": "select min(delivery_day), max(delivery_day) "
     "from marts.fct_ingestion_outcomes_daily",
     "erasure": "select min(requested_date), max(requested_date) from marts.fct_erasure_requests",
-    "interactions": "select min(cast(timezone('Asia/Almaty', last_interaction_at) as date)), "
-    "max(cast(timezone('Asia/Almaty', last_interaction_at) as date)) "
+    "interactions": f"select min({_LAST_DAY}), max({_LAST_DAY}) "
     "from marts.fct_user_listing_interactions",
 }
 
@@ -338,11 +341,11 @@ def recommender_input_by_day(source: Source, first: date, last: date) -> pd.Data
     """Subjects and user-listing pairs of the recommender's input by their last active day."""
     return run_query(
         source,
-        """
-        select cast(timezone('Asia/Almaty', last_interaction_at) as date) as day,
+        f"""
+        select {_LAST_DAY} as day,
                count(distinct subject_pseudonym) as subjects, count(*) as pairs
         from marts.fct_user_listing_interactions
-        where cast(timezone('Asia/Almaty', last_interaction_at) as date) between $first and $last
+        where {_LAST_DAY} between $first and $last
         group by all order by day
         """,
         _window(first, last),
@@ -437,10 +440,10 @@ def erasure_request_states(source: Source, first: date, last: date) -> pd.DataFr
     for. Request ids are the website's sequence numbers, not personal data."""
     return run_query(
         source,
-        """
+        f"""
         select request_id, requested_date as received, state, state_reason as why,
-               cast(timezone('Asia/Almaty', settled_at) as date) as settled,
-               cast(timezone('Asia/Almaty', erased_at) as date) as erased, age_days
+               {almaty_day_sql("settled_at")} as settled,
+               {almaty_day_sql("erased_at")} as erased, age_days
         from marts.fct_erasure_requests
         where requested_date between $first and $last
         order by requested_date, request_id

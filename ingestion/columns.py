@@ -71,7 +71,13 @@ LANDING_FILE: Final = (
 AUDITED_TABLE: Final = r"[a-z_]+\.[a-z_]+|recommendations/[0-9TZ-]+/[a-z]+\.parquet"
 
 _MONEY = 1e9  # KZT; a billion is beyond any booking, and below any phone or ID number
-_EVERY_REASON = (*REASONS, *DROP_REASONS, *RECOMMENDATION_REASONS)
+# Why ingestion stored, dropped or quarantined a record, and why a list holds a listing.
+_EVERY_REASON = (*REASONS, *DROP_REASONS, "listing_not_in_catalog", *RECOMMENDATION_REASONS)
+
+
+OUTCOMES: Final = ("dropped", "quarantined", "corrected", "corrected_by_guard", "kept")
+# Landing fields that are not stored as such but can be corrected (their value dropped).
+_LANDING_ONLY: Final = ("user_agent",)
 
 
 def _columns() -> dict[str, PrivacyClass]:
@@ -79,7 +85,7 @@ def _columns() -> dict[str, PrivacyClass]:
     moment = c.timestamp()
     count = c.aggregate("a count")
     rate = c.aggregate("a share", 0, 1)
-    return {
+    columns = {
         # who: keyed codes only
         "user_pseudonym": pseudonym,
         "anonymous_pseudonym": pseudonym,
@@ -126,9 +132,7 @@ def _columns() -> dict[str, PrivacyClass]:
         "state": c.enumeration(ERASURE_STATES, None),
         "state_reason": c.enumeration(ERASURE_STATE_REASONS, None),
         "feed": c.enumeration(FEEDS, None),
-        "reason": c.enumeration(_EVERY_REASON, None),
-        "outcome": c.enumeration(("dropped", "quarantined", "corrected"), None),
-        "column_name": c.enumeration(CORRECTABLE_COLUMNS, None),
+        "outcome": c.enumeration(OUTCOMES, None),
         "stage": c.enumeration(("ingestion", "guard"), None),
         "rule": c.enumeration(PURGE_RULES, None),
         "change": c.enumeration(PURGE_CHANGES, None),
@@ -176,6 +180,7 @@ def _columns() -> dict[str, PrivacyClass]:
         "contact_requests": count,
         "rental_requests": count,
         "bookings": count,
+        "refunds": count,
         "impressions": count,
         "clicks": count,
         "grants": count,
@@ -242,39 +247,13 @@ def _columns() -> dict[str, PrivacyClass]:
             }.items()
         },
     }
+    # Corrections are counted per column; an outcome's reason is a rule, a defect or that
+    # column.
+    corrected = (*columns, *_LANDING_ONLY)
+    columns["column_name"] = c.enumeration(corrected, None)
+    columns["reason"] = c.enumeration((*_EVERY_REASON, *corrected), None)
+    return columns
 
-
-# Columns ingestion may correct (a value outside its class mapped to its fallback), by the
-# name `ingested.corrections` counts them under.
-CORRECTABLE_COLUMNS: Final = (
-    "locale",
-    "listing_id",
-    "search_id",
-    "amount_kzt",
-    "geo",
-    "filter_category",
-    "filter_district",
-    "filter_check_in",
-    "filter_check_out",
-    "filter_guests",
-    "filter_price_min_kzt",
-    "filter_price_max_kzt",
-    "result_listing_ids",
-    "district",
-    "price_kzt",
-    "lat",
-    "lon",
-    "settled_at",
-    "posted_at",
-    "expires_at",
-    "deleted_at",
-    "promoted_until",
-    "request_id",
-    "page_url",
-    "referrer",
-    "query",
-    "title",
-)
 
 COLUMN_CLASSES: Final[dict[str, PrivacyClass]] = _columns()
 

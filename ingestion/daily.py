@@ -26,7 +26,7 @@ from ingestion.feeds import EVENTS, SEARCHES, Feed
 from ingestion.guard import guard_day, record_corrections
 from ingestion.lines import read_landing_files
 from ingestion.mapping import PendingMap, finish_map, start_map
-from ingestion.parse import correction_columns
+from ingestion.parse import correction_counts, correction_counts_sql
 from ingestion.rules import (
     Keys,
     create_consent_intervals,
@@ -552,19 +552,14 @@ def _store(
         [day],
     )
     # What was dropped, by reason, and what the stored rows had corrected, by column.
-    columns = correction_columns(feed)
-    corrected = "".join(
-        f", count(*) filter (where (v.corrections >> {bit}) & 1 = 1)" for bit in range(len(columns))
-    )
-    for reason, count, *per_column in con.execute(
-        f"select {drop_reason} as r, count(*){corrected} {judged} group by r"
+    for reason, count, *corrected in con.execute(
+        f"select {drop_reason} as r, count(*), {correction_counts_sql(feed, 'v.corrections')} "
+        f"{judged} group by r"
     ).fetchall():
-        if reason is not None:
+        if reason is None:
+            result.corrected = correction_counts(feed, tuple(corrected))
+        else:
             result.dropped[reason] = count
-            continue
-        for column, n in zip(columns, per_column, strict=True):
-            if n:
-                result.corrected[column] = result.corrected.get(column, 0) + n
     _replace_day_rows(con, "ingestion_drops", name, day, list(result.dropped.items()))
 
 

@@ -81,11 +81,17 @@ def guard_day(con: duckdb.DuckDBPyConnection, feed: str, day: date, cutoff: date
 
 
 def record_corrections(
-    con: duckdb.DuckDBPyConnection, feed: str, day: date, stage: str, counts: dict[str, int]
+    con: duckdb.DuckDBPyConnection,
+    feed: str,
+    day: date | None,
+    stage: str,
+    counts: dict[str, int],
 ) -> None:
-    """Replace the day's counts of corrected values for `stage` (ingestion or guard)."""
+    """Replace the counts of corrected values of `feed`'s day (None for an append-only feed)
+    and `stage` (ingestion or guard)."""
     con.execute(
-        f"delete from {SCHEMA}.corrections where feed = ? and delivery_day = ? and stage = ?",
+        f"delete from {SCHEMA}.corrections where feed = ? "
+        "and delivery_day is not distinct from ? and stage = ?",
         [feed, day, stage],
     )
     if counts:

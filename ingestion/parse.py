@@ -171,6 +171,19 @@ def correction_columns(feed: Feed) -> list[str]:
     return [column for column, _ in _Columns(feed, None).corrected]
 
 
+def correction_counts_sql(feed: Feed, corrections: str = "corrections") -> str:
+    """Aggregates, one per `correction_columns` entry, counting rows with it corrected."""
+    return ", ".join(
+        f"count(*) filter (where ({corrections} >> {bit}) & 1 = 1)"
+        for bit in range(len(correction_columns(feed)))
+    )
+
+
+def correction_counts(feed: Feed, counts: tuple[int, ...]) -> dict[str, int]:
+    """The non-zero counts of `correction_counts_sql`'s row, by column."""
+    return {c: n for c, n in zip(correction_columns(feed), counts, strict=True) if n}
+
+
 def _typed_columns(feed: Feed) -> str:
     columns = []
     for field in feed.fields:

@@ -14,8 +14,10 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.columns import REQUEST_ID
-from ingestion.feeds import ACCOUNTS, CONSENT, ERASURE_REQUESTS, LISTINGS
+from ingestion.feeds import ACCOUNTS, CONSENT, ERASURE_REQUESTS, LISTINGS, Feed
+from ingestion.guard import record_corrections
 from ingestion.mapping import map_distinct
+from ingestion.parse import correction_counts, correction_counts_sql
 from ingestion.sources import load_feed, replace_quarantine
 from ingestion.warehouse import SCHEMA
 from privacy.consent import consent_intervals_sql, refused_now_sql
@@ -73,6 +75,17 @@ def _rebuild(
     return con.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0]
 
 
+def _record_feed_corrections(
+    con: duckdb.DuckDBPyConnection, feed: Feed, parsed: str, extra: dict[str, int] | None = None
+) -> None:
+    """Count what parsing corrected in the valid lines of append-only `feed`."""
+    [row] = con.execute(
+        f"select {correction_counts_sql(feed)} from {parsed} where reason is null"
+    ).fetchall()
+    counts = correction_counts(feed, tuple(row)) | {k: v for k, v in (extra or {}).items() if v}
+    record_corrections(con, feed.name, None, "ingestion", counts)
+
+
 def refresh_privacy_rules(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
@@ -90,6 +103,8 @@ def refresh_privacy_rules(
         parsed[feed.name], _ = load_feed(con, landing_dir, feed)
         quarantined = replace_quarantine(con, feed, parsed[feed.name], None)
         counts[f"{feed.name}_quarantined"] = sum(quarantined.values())
+    for feed in (CONSENT, ACCOUNTS):
+        _record_feed_corrections(con, feed, parsed[feed.name])
 
     valid = " where reason is null"
     map_pseudonyms(
@@ -150,6 +165,13 @@ def refresh_privacy_rules(
           where e.reason is null
           group by e.request_id)""",
         parameters,
+    )
+    [(stand_ins,)] = con.execute(
+        f"""select count(distinct request_id) from {parsed["erasure_requests"]}
+        where reason is null and not regexp_full_match(request_id, '{REQUEST_ID}')"""
+    ).fetchall()
+    _record_feed_corrections(
+        con, ERASURE_REQUESTS, parsed["erasure_requests"], {"request_id": stand_ins}
     )
     cutoff = retention_cutoff(as_of, retention_years)
     counts["suppressed_subjects"] = _rebuild(
@@ -220,6 +242,7 @@ def refresh_listings(
     """
     parsed, _ = load_feed(con, landing_dir, LISTINGS)
     quarantined = replace_quarantine(con, LISTINGS, parsed, None)
+    _record_feed_corrections(con, LISTINGS, parsed)
     valid = f"select * from {parsed} where reason is null"
     map_pseudonyms(con, "owner_pseudonyms", f"select owner_user_id from ({valid})", keys.user)
     map_distinct(

@@ -14,11 +14,13 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from almaty.errors import AlmatyError
+from privacy.dbt_macros import render_macros
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 # The dbt of this environment, whether or not its bin folder is on PATH.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests")
+PRIVACY_MACROS = Path("macros") / "privacy_rules.sql"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -41,8 +43,18 @@ def dbt_command(args: list[str], project_dir: Path = DBT_PROJECT_DIR) -> list[st
     ]
 
 
+def write_privacy_macros(project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """The privacy rules' macros as privacy/ writes them, when the file differs."""
+    macros = project_dir / PRIVACY_MACROS
+    text = render_macros()
+    if not macros.exists() or macros.read_text(encoding="utf-8") != text:
+        macros.write_text(text, encoding="utf-8")
+
+
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    """`dbt parse` when the manifest is missing or older than a project file; its path."""
+    """`dbt parse` when the manifest is missing or older than a project file (the privacy
+    rules' macros written first); its path."""
+    write_privacy_macros(project_dir)
     manifest = project_dir / "target" / "manifest.json"
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_change(project_dir):
         return manifest

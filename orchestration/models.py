@@ -36,6 +36,7 @@ SOURCE_ASSETS = {
     "quarantine": "events",
     "ingestion_drops": "events",
     "landing_files": "events",
+    "corrections": "events",
     "consent_changes": "privacy_rules",
     "account_changes": "privacy_rules",
     "erasure_requests": "privacy_rules",

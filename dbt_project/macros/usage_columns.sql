@@ -28,7 +28,7 @@
         delivery_day,
         occurred_at,
         timezone('Asia/Almaty', occurred_at) as occurred_at_local,
-        cast(timezone('Asia/Almaty', occurred_at) as date) as activity_date,
+        {{ almaty_day('occurred_at') }} as activity_date,
 
         ---------- lineage
         key_version

@@ -3,7 +3,7 @@ lacks, seen by enough people, and refunds (negative amounts); and a filter value
 used is never shown as a search's top value.
 
 One module-scoped hand-written zone, ingested and built once: twelve visitors view listing L1
-(in the catalog) and L404 (not in it) on 2026-01-10; on L1 two bookings are followed by three
+(in the catalog) and lst_404 (not in it) on 2026-01-10; on lst_1 two bookings are followed by three
 refunds and a promotion purchase is refunded; all twelve search "hotel" in Medeu, and one of
 them fifteen times more in Charyn.
 """
@@ -19,7 +19,7 @@ import pytest
 
 from orchestration.dbt_manifest import dbt_command
 from quality.marts import mart_failures
-from tests.conftest import AS_OF, Zone
+from tests.conftest import AS_OF, Zone, record_name
 
 DAY = "2026-01-10"
 VISITORS = [f"a{n}" for n in range(12)]  # min_group_size is 10
@@ -31,7 +31,7 @@ def _write_zone(zone: Zone) -> None:
 
     events = []
     for n, visitor in enumerate(VISITORS):
-        for listing in ("L1", "L404"):
+        for listing in ("lst_1", "lst_404"):
             events.append(
                 zone.event(
                     f"view-{visitor}-{listing}",
@@ -49,7 +49,7 @@ def _write_zone(zone: Zone) -> None:
                 at(20 + n),
                 anonymous_id=VISITORS[n],
                 event_type="booking",
-                listing_id="L1",
+                listing_id="lst_1",
                 amount_kzt=amount,
             )
         )
@@ -59,7 +59,7 @@ def _write_zone(zone: Zone) -> None:
             at(30),
             anonymous_id=VISITORS[0],
             event_type="promotion_purchase",
-            listing_id="L1",
+            listing_id="lst_1",
             amount_kzt=-10_000.0,
         )
     )
@@ -73,13 +73,15 @@ def _write_zone(zone: Zone) -> None:
         zone.search(f"s-rare-{k}", at(40 + k), "hotel", anonymous_id="a0") for k in range(15)
     ]
     for search in searches:
-        search["filters"] = {"district": "Charyn" if "rare" in search["search_id"] else "Medeu"}
+        search["filters"] = {
+            "district": "Charyn" if "rare" in record_name(search["search_id"]) else "Medeu"
+        }
     zone.searches(DAY, searches)
     zone.write(
         "catalog/listings",
         [
             {
-                "listing_id": "L1",
+                "listing_id": "lst_1",
                 "category": "accommodation",
                 "updated_at": "2025-11-01T10:00:00+05:00",
                 "title": "Place 1",
@@ -133,7 +135,7 @@ def test_a_listing_the_catalog_lacks_is_kept_as_unknown_and_counted(built: dict)
     assert _query(
         built,
         "select category, district, visitors, views from marts.fct_listings_daily "
-        "where listing_id = 'L404'",
+        "where listing_id = 'lst_404'",
     ) == [("unknown", "unknown", 12, 12)]
     outcomes = _query(
         built,
@@ -147,14 +149,14 @@ def test_the_recommender_input_holds_only_catalog_listings(built: dict) -> None:
     listings = _query(
         built, "select listing_id, count(*) from marts.fct_user_listing_interactions group by 1"
     )
-    assert listings == [("L1", 12)]
+    assert listings == [("lst_1", 12)]
 
 
 def test_refunds_lower_revenue_below_zero_and_counts_stay_apart(built: dict) -> None:
     assert _query(
         built,
         "select bookings, refunds, revenue_kzt, promotion_revenue_kzt, booking_rate "
-        "from marts.fct_listings_daily where listing_id = 'L1'",
+        "from marts.fct_listings_daily where listing_id = 'lst_1'",
     ) == [(2, 3, -80_000.0, -10_000.0, 2 / 12)]
     for mart in ("fct_listings_daily", "fct_searches_daily"):
         assert mart_failures(mart, _frame(built["warehouse"], mart)) == {}, mart

@@ -13,12 +13,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from landing.contract import (
-    IMPLAUSIBLE_TIMESTAMP,
     BAD_IP,
     BAD_TIMESTAMP,
     BROKEN_JSON,
     EXAMPLES,
     FEEDS,
+    IMPLAUSIBLE_TIMESTAMP,
     MISSING_FIELD,
     SCHEMAS,
     UNKNOWN_EVENT_TYPE,

@@ -9,7 +9,7 @@ with changes as (
         s.scope,
         c.granted,
         c.changed_at,
-        cast(timezone('Asia/Almaty', c.changed_at) as date) as change_date
+        {{ almaty_day('c.changed_at') }} as change_date
     from {{ ref('stg_consent_changes') }} as c
     inner join (
         values ('analytics'), ('personalization'), ('marketing'), ('geolocation')

@@ -12,12 +12,12 @@ with carried_out as (
 select
     request_id,
     requested_at,
-    cast(timezone('Asia/Almaty', requested_at) as date) as requested_date,
+    {{ almaty_day('requested_at') }} as requested_date,
     state,
     state_reason,
     settled_at,
     carried_out.erased_at,
-    date_diff('day', cast(timezone('Asia/Almaty', requested_at) as date), {{ as_of_date() }})
+    date_diff('day', {{ almaty_day('requested_at') }}, {{ as_of_date() }})
         as age_days
 from {{ ref('stg_erasure_requests') }}
 left join carried_out using (request_id)

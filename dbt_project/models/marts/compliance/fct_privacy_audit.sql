@@ -5,7 +5,7 @@
 select
     purge_id,
     purged_at,
-    cast(timezone('Asia/Almaty', purged_at) as date) as purged_date,
+    {{ almaty_day('purged_at') }} as purged_date,
     rule,
     request_id,
     table_name,

@@ -10,7 +10,6 @@ select
     expires_at,
     promoted_until,
     not is_retired
-        and deleted_at is null
-        and (expires_at is null or cast(timezone('Asia/Almaty', expires_at) as date) >= {{ as_of_date() }})
+        and not {{ listing_retired('deleted_at', 'expires_at', as_of_date()) }}
         as is_available
 from {{ ref('int_listings_current') }}

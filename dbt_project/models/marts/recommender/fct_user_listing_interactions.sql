@@ -5,16 +5,19 @@
 
 {% set weights = var('interaction_weights') %}
 
-with refusals as (
-    -- Subjects whose latest personalization choice (directly or through "all") is a refusal;
-    -- at equal times the refusal wins, as at ingestion.
-    select subject_pseudonym
-    from {{ ref('stg_consent_changes') }}
-    where scope in ('personalization', 'all')
-    qualify row_number() over (
-        partition by subject_pseudonym order by changed_at desc, granted asc
-    ) = 1
-      and not granted
+{% set changes %}
+    (select subject_pseudonym as subject, changed_at as ts, scope, granted
+     from {{ ref('stg_consent_changes') }})
+{% endset %}
+
+with intervals as (
+    {{ consent_intervals(changes) }}
+),
+
+refusals as (
+    -- Subjects whose personalization choice in force (directly or through "all") is a
+    -- refusal: ingestion's own rule (privacy/consent.py).
+    select subject as subject_pseudonym from ({{ refused_personalization_now('intervals') }})
 ),
 
 refusing_users as (
@@ -60,7 +63,7 @@ weighted as (
             {%- endfor %}
         end as weight,
         greatest(
-            date_diff('day', cast(timezone('Asia/Almaty', occurred_at) as date), {{ as_of_date() }}),
+            date_diff('day', {{ almaty_day('occurred_at') }}, {{ as_of_date() }}),
             0
         ) as age_days
     from events
