@@ -1,10 +1,14 @@
 """Access requests (policy section 6): everything the warehouse holds about one user, explained.
 
-The user is found through the pseudonym of their account id, and with it every anonymous id
-(cookie or app install) seen logged in as them. It reads the access copy
-(`publish_access_copy`), never the warehouse, so it answers while the pipeline runs.
-Keyed codes (pseudonyms, tokens, digests) are shown as labels saying what they stand for:
-they mean nothing to the person, and the project never prints them.
+The user is found through the pseudonym of their account id. A row is theirs when it carries
+that pseudonym (as the user, the consent subject or the listing owner; their erasure request
+by its digest), or when it belongs to an anonymous id (cookie or app install) seen logged in
+as them and as no other account, and names no other account. A browser shared by two
+accounts is neither one's: each sees only what they did on it logged in, never the other's
+rows nor the browser's anonymous activity, which could be either's (or a third person's).
+It reads the access copy (`publish_access_copy`), never the warehouse, so it answers while
+the pipeline runs. Keyed codes (pseudonyms, tokens, digests) are shown as labels saying what
+they stand for: they mean nothing to the person, and the project never prints them.
 """
 
 from __future__ import annotations
@@ -22,10 +26,17 @@ from serving.published_copy import ACCESS_TABLES
 
 DBT_MODELS = Path(__file__).resolve().parent.parent / "dbt_project" / "models"
 SUBJECT_COLUMNS = ("user_pseudonym", "anonymous_pseudonym", "subject_pseudonym", "owner_pseudonym")
+# Columns that hold an account (a person): a row naming another account there is theirs.
+ACCOUNT_COLUMNS = ("user_pseudonym", "owner_pseudonym")
+# Columns that can hold an anonymous id (a consent subject is an account or an anonymous id).
+ANONYMOUS_COLUMNS = ("anonymous_pseudonym", "subject_pseudonym")
 
 SUMMARY = (
-    "Everything the Visit Almaty City analytics warehouse holds about the account id you gave, "
-    "and about the browsers and app installs seen logged in as that account. The warehouse "
+    "Everything the Visit Almaty City analytics warehouse holds about the account id you gave: "
+    "what was done logged in as that account, and what was done logged out on browsers and "
+    "app installs used by that account and by no other (on a browser or app that other "
+    "accounts used too, only what you did logged in is shown, since the rest could be "
+    "anyone's). The warehouse "
     "never stores your account id, e-mail, phone, full IP address, exact location or raw "
     "browser string: ids are replaced by keyed codes (pseudonyms, shown here as labels such "
     "as 'your account'), IP addresses are cut to their network and a code that changes every "
@@ -121,9 +132,37 @@ def _plain(column: str, value: Any, labels: _Labels) -> Any:
     return value
 
 
+def _own_anonymous_ids(con: duckdb.DuckDBPyConnection, user_pseudonym: str) -> list[str]:
+    """Anonymous ids seen logged in as the user and as no other account."""
+    rows = con.execute(
+        "select anonymous_pseudonym from ingested.identity_links group by 1 "
+        "having bool_and(user_pseudonym = ?) and bool_or(user_pseudonym = ?) order by 1",
+        [user_pseudonym, user_pseudonym],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def attributable_condition(columns: list[str]) -> str:
+    """SQL true for the rows of a table with `columns` that are the user's: the user's own
+    pseudonym in any column (parameter `$user`), or an anonymous id of theirs alone
+    (`$anonymous`) in a row naming no other account. Without such columns, no row."""
+    own = [f"{c} = $user" for c in SUBJECT_COLUMNS if c in columns and c != "anonymous_pseudonym"]
+    anonymous = [f"{c} in (select unnest($anonymous))" for c in ANONYMOUS_COLUMNS if c in columns]
+    if anonymous:
+        no_other = [f"coalesce({c} = $user, true)" for c in ACCOUNT_COLUMNS if c in columns]
+        own.append(" and ".join([f"({' or '.join(anonymous)})", *no_other]))
+    return " or ".join(f"({condition})" for condition in own) or "false"
+
+
 def access_report(con: duckdb.DuckDBPyConnection, user_pseudonym: str) -> dict[str, Any]:
-    """Every row of the access copy `con` about the user, table by table, explained."""
-    anonymous = [
+    """Every row of the access copy `con` attributable to the user, table by table, explained.
+
+    Rows of a browser or app install other accounts were seen on too are left out unless
+    they carry the user's pseudonym: the report never shows another person's activity.
+    """
+    # Every browser the user was seen on is "yours" in the labels, shared or not: a label
+    # saying a browser was shared would tell of another account.
+    seen_on = [
         row[0]
         for row in con.execute(
             "select distinct anonymous_pseudonym from ingested.identity_links "
@@ -131,8 +170,8 @@ def access_report(con: duckdb.DuckDBPyConnection, user_pseudonym: str) -> dict[s
             [user_pseudonym],
         ).fetchall()
     ]
-    subjects = [user_pseudonym, *anonymous]
-    labels = _Labels(user_pseudonym, anonymous)
+    labels = _Labels(user_pseudonym, seen_on)
+    values = {"user": user_pseudonym, "anonymous": _own_anonymous_ids(con, user_pseudonym)}
     notes = field_notes()
     tables: dict[str, Any] = {}
     for schema, table in ACCESS_TABLES:
@@ -144,12 +183,12 @@ def access_report(con: duckdb.DuckDBPyConnection, user_pseudonym: str) -> dict[s
                 [schema, table],
             ).fetchall()
         ]
-        mine = [c for c in columns if c in SUBJECT_COLUMNS]
         if "user_digest" in columns:
-            condition, params = f"user_digest = {suppression_digest_sql('?')}", [user_pseudonym]
+            condition = f"user_digest = {suppression_digest_sql('$user')}"
         else:
-            condition = " or ".join(f"{c} in (select unnest(?))" for c in mine)
-            params = [subjects] * len(mine)
+            condition = attributable_condition(columns)
+        # DuckDB refuses a named parameter the query does not use
+        params = {name: value for name, value in values.items() if f"${name}" in condition}
         cursor = con.execute(f"select * from {schema}.{table} where {condition}", params)
         rows = [
             {c: _plain(c, v, labels) for c, v in zip(columns, row, strict=True)}

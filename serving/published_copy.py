@@ -5,6 +5,8 @@ DuckDB lets one process write a file, and while it does no other process can ope
 even read-only. So after each successful build the marts are copied into a new file that
 replaces the published one atomically (write, then rename): a reader sees the old copy or the
 new one, never half of one, and a reader holding the old file open never blocks the pipeline.
+A purge that changed the warehouse publishes both copies again at once (`republish_copies`),
+so what it removed leaves them even when the build after it fails.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -45,37 +47,46 @@ class Publication:
     path: Path
     tables: dict[str, int]  # table -> rows
     published_at: datetime
+    newest_delivery_day: date | None = None  # the marts' copy only
 
 
-def publish_serving_copy(warehouse: Path, target: Path, now: datetime | None = None) -> Publication:
+def publish_serving_copy(
+    warehouse: Path, target: Path, now: datetime | None = None, keep_data_as_of: bool = False
+) -> Publication:
     """Copy every table of the warehouse's `marts` schema into `target`, replacing it at once.
 
+    The copy says when it was published and the newest delivery day the marts were built
+    from: the newest ingested one, or with `keep_data_as_of` the one `target` already says
+    (a purge publishes the marts of the last build again, without what it removed, before
+    the models are built over the days ingested since).
     The caller must hold the warehouse's write slot (the Dagster pool): the copy reads a
     consistent state only while nothing writes.
     """
     now = now or datetime.now(UTC)
+    about: dict[str, date | None] = {}
 
     def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-        tables = [
-            (SCHEMA, row[0])
-            for row in con.execute(
-                "select table_name from duckdb_tables() where database_name = 'warehouse' "
-                "and schema_name = ? order by table_name",
-                [SCHEMA],
-            ).fetchall()
-        ]
+        tables = _tables_of(con, "warehouse", SCHEMA)
         if not tables:
             raise AlmatyError(f"{warehouse}: no marts to publish (run the dbt models first)")
         counts = {table: rows for (_, table), rows in _copy_tables(con, tables).items()}
+        newest_sql = "select max(delivery_day) from warehouse.ingested.events"
+        if keep_data_as_of and target.exists():
+            con.execute(f"attach {_quoted(target)} as previous (read_only)")
+            if (SCHEMA, ABOUT_TABLE) in _tables_of(con, "previous", SCHEMA):
+                newest_sql = f"select newest_delivery_day from previous.{SCHEMA}.{ABOUT_TABLE}"
         con.execute(
             f"create table published.{SCHEMA}.{ABOUT_TABLE} as "
-            "select ?::timestamptz as published_at, "
-            "(select max(delivery_day) from warehouse.ingested.events) as newest_delivery_day",
+            f"select ?::timestamptz as published_at, ({newest_sql}) as newest_delivery_day",
             [now],
         )
+        [(about["newest"],)] = con.execute(
+            f"select newest_delivery_day from published.{SCHEMA}.{ABOUT_TABLE}"
+        ).fetchall()
         return counts
 
-    return Publication(target, _write_copy(warehouse, target, copy), now)
+    counts = _write_copy(warehouse, target, copy)
+    return Publication(target, counts, now, about["newest"])
 
 
 def publish_access_copy(warehouse: Path, target: Path, now: datetime | None = None) -> Publication:
@@ -91,6 +102,53 @@ def publish_access_copy(warehouse: Path, target: Path, now: datetime | None = No
         return {f"{schema}.{table}": rows for (schema, table), rows in copied.items()}
 
     return Publication(target, _write_copy(warehouse, target, copy), now)
+
+
+def republish_copies(
+    warehouse: Path, serving: Path, access: Path, now: datetime | None = None
+) -> dict[Path, Publication | None]:
+    """After a purge that changed the warehouse: each copy already published, published again
+    from it at once, so nothing the purge removed stays in a copy while the models are rebuilt
+    (or when their build fails). The marts are those of the last build without the purged rows,
+    so the marts' copy keeps the newest delivery day it was built from. A copy the warehouse
+    can no longer make (it has no marts: a new warehouse file) is withdrawn, not left behind.
+    A copy never published is left alone. What became of each copy: its new publication, or
+    None when it was withdrawn.
+
+    The caller must hold the warehouse's write slot, as for `publish_serving_copy`.
+    """
+    now = now or datetime.now(UTC)
+    with duckdb.connect() as con:
+        con.execute(f"attach {_quoted(warehouse)} as warehouse (read_only)")
+        present = set(_tables_of(con, "warehouse"))
+    makeable = {
+        serving: any(schema == SCHEMA for schema, _ in present),
+        access: set(ACCESS_TABLES) <= present,
+    }
+    outcome: dict[Path, Publication | None] = {}
+    for target, can_make in makeable.items():
+        if not target.exists():
+            continue
+        if not can_make:
+            target.unlink()
+            outcome[target] = None
+        elif target == serving:
+            outcome[target] = publish_serving_copy(warehouse, target, now, keep_data_as_of=True)
+        else:
+            outcome[target] = publish_access_copy(warehouse, target, now)
+    return outcome
+
+
+def _tables_of(
+    con: duckdb.DuckDBPyConnection, database: str, schema: str | None = None
+) -> list[tuple[str, str]]:
+    """(schema, table) of the base tables of the attached `database`, in `schema` if given."""
+    rows = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? "
+        "and (schema_name = ? or ? is null) order by all",
+        [database, schema, schema],
+    ).fetchall()
+    return [(schema_name, table) for schema_name, table in rows]
 
 
 def _copy_tables(

@@ -10,13 +10,17 @@ import pytest
 
 from almaty.errors import AlmatyError
 from serving.published_copy import (
+    ACCESS_TABLES,
     ServingCopyReader,
     open_serving_copy,
+    publish_access_copy,
     publish_serving_copy,
+    republish_copies,
     serving_copy_version,
 )
 
 NOW = datetime(2026, 1, 14, 6, 0, tzinfo=UTC)
+LATER = datetime(2026, 1, 15, 6, 0, tzinfo=UTC)
 
 
 def _warehouse(path: Path, visitors: int) -> Path:
@@ -105,3 +109,71 @@ def test_a_long_lived_reader_reopens_when_a_new_copy_is_published(tmp_path: Path
     assert again.execute(visitors).fetchall() == [(2,)]
     for con in (before, after, again):
         con.close()
+
+
+def _with_access_tables(path: Path, people: list[str]) -> Path:
+    with duckdb.connect(str(path)) as con:
+        for schema, table in ACCESS_TABLES:
+            con.execute(f"create schema if not exists {schema}")
+            if (schema, table) != ("ingested", "events"):
+                con.execute(
+                    f"create or replace table {schema}.{table} as "
+                    "select unnest(?::varchar[]) as user_pseudonym",
+                    [people],
+                )
+    return path
+
+
+def _about(path: Path) -> tuple:
+    with open_serving_copy(path) as con:
+        return con.execute(
+            "select published_at, newest_delivery_day::varchar from marts.publication"
+        ).fetchall()[0]
+
+
+def test_a_purge_publishes_both_copies_again_keeping_the_days_the_marts_were_built_from(
+    tmp_path: Path,
+) -> None:
+    warehouse = _with_access_tables(_warehouse(tmp_path / "warehouse.duckdb", 5), ["p1", "p2"])
+    serving, access = tmp_path / "published.duckdb", tmp_path / "access.duckdb"
+    publish_serving_copy(warehouse, serving, NOW)
+    publish_access_copy(warehouse, access, NOW)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into ingested.events values ('2026-01-14')")  # ingested, not modelled
+        con.execute("delete from intermediate.int_sessions where user_pseudonym = 'p1'")
+        con.execute("update marts.fct_traffic_daily set visitors = 4")
+    outcome = republish_copies(warehouse, serving, access, LATER)
+    assert set(outcome) == {serving, access}
+    assert outcome[serving].newest_delivery_day.isoformat() == "2026-01-13"
+    assert _about(serving) == (LATER, "2026-01-13")
+    with open_serving_copy(serving) as con:
+        assert con.execute("select visitors from marts.fct_traffic_daily").fetchall() == [(4,)]
+    with open_serving_copy(access) as con:
+        sessions = con.execute("select user_pseudonym from intermediate.int_sessions").fetchall()
+    assert sessions == [("p2",)]
+    # after the models are built, the copy says the newest ingested day again
+    assert publish_serving_copy(warehouse, serving, LATER).newest_delivery_day.isoformat() == (
+        "2026-01-14"
+    )
+
+
+def test_a_purge_publishes_no_copy_that_was_never_published(tmp_path: Path) -> None:
+    warehouse = _with_access_tables(_warehouse(tmp_path / "warehouse.duckdb", 5), ["p1"])
+    serving, access = tmp_path / "published.duckdb", tmp_path / "access.duckdb"
+    publish_access_copy(warehouse, access, NOW)
+    assert list(republish_copies(warehouse, serving, access, LATER)) == [access]
+    assert not serving.exists()
+
+
+def test_a_copy_the_warehouse_can_no_longer_make_is_withdrawn(tmp_path: Path) -> None:
+    """A new warehouse file (no models built yet) beside copies of the old one."""
+    old = _with_access_tables(_warehouse(tmp_path / "old.duckdb", 5), ["p1"])
+    serving, access = tmp_path / "published.duckdb", tmp_path / "access.duckdb"
+    publish_serving_copy(old, serving, NOW)
+    publish_access_copy(old, access, NOW)
+    new = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(new)) as con:
+        con.execute("create schema ingested")
+        con.execute("create table ingested.events (delivery_day date)")
+    assert republish_copies(new, serving, access, LATER) == {serving: None, access: None}
+    assert not serving.exists() and not access.exists()
