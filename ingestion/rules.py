@@ -17,7 +17,7 @@ from ingestion.columns import REQUEST_ID
 from ingestion.feeds import ACCOUNTS, CONSENT, ERASURE_REQUESTS, LISTINGS, Feed
 from ingestion.guard import record_corrections
 from ingestion.mapping import map_distinct
-from ingestion.parse import correction_counts, correction_counts_sql
+from ingestion.parse import correction_columns, correction_counts, correction_counts_sql
 from ingestion.sources import load_feed, replace_quarantine
 from ingestion.warehouse import SCHEMA
 from privacy.consent import consent_intervals_sql, refused_now_sql
@@ -79,10 +79,12 @@ def _record_feed_corrections(
     con: duckdb.DuckDBPyConnection, feed: Feed, parsed: str, extra: dict[str, int] | None = None
 ) -> None:
     """Count what parsing corrected in the valid lines of append-only `feed`."""
-    [row] = con.execute(
-        f"select {correction_counts_sql(feed)} from {parsed} where reason is null"
-    ).fetchall()
-    counts = correction_counts(feed, tuple(row)) | {k: v for k, v in (extra or {}).items() if v}
+    counts = {k: v for k, v in (extra or {}).items() if v}
+    if correction_columns(feed):
+        [row] = con.execute(
+            f"select {correction_counts_sql(feed)} from {parsed} where reason is null"
+        ).fetchall()
+        counts |= correction_counts(feed, tuple(row))
     record_corrections(con, feed.name, None, "ingestion", counts)
 
 

@@ -2,7 +2,12 @@
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
 
-from ingestion.checks import expectation_failures, forbidden_records, personal_data_findings
+from ingestion.checks import (
+    class_violations,
+    expectation_failures,
+    forbidden_records,
+    personal_data_findings,
+)
 from orchestration.assets import WAREHOUSE_POOL
 from orchestration.partitions import delivery_days, window_days
 from orchestration.resources import WarehouseResource
@@ -30,8 +35,14 @@ def _forbidden(con, feed: str, first, last, settings) -> dict:
 
 # name -> (what must hold, how to find what breaks it, what a pass says)
 CHECKS = {
+    "values_in_class": (
+        "Every stored value lies in its column's privacy class (ingestion/columns.py).",
+        lambda con, feed, first, last, _: class_violations(con, feed, first, last),
+        "none outside",
+    ),
     "no_personal_data": (
-        "No stored text looks like an IP address, e-mail, phone, IIN or card number.",
+        "No stored free text holds personal data: an e-mail, phone, IIN/BIN, card number, IP "
+        "address or identifier.",
         lambda con, feed, first, last, _: personal_data_findings(con, feed, first, last),
         "none found",
     ),
