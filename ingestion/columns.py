@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from ingestion.lines import EXPECTED_NAME
 from landing.contract import (
     ACCOUNT_STATUSES,
     APPS,
@@ -63,10 +64,11 @@ META_KEYS: Final = ("key_version", "purge_fingerprint")
 # Where an erasure request's id does not have the website's form (`er_000017`), a keyed
 # stand-in takes its place (`ingestion.rules`).
 REQUEST_ID: Final = r"er_[0-9]{1,9}|ref_[0-9a-f]{16}"
-# A landing file as recorded: its folder in the layout, then its name or its stand-in.
+# A landing file as recorded (`ingestion.lines.recorded_name`): its folder in the layout,
+# then its name where that has the expected form, else its place in the folder.
 LANDING_FILE: Final = (
-    r"(events|searches)/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/@]+"
-    r"|privacy/(consent|accounts|erasure_requests)/[^/@]+|catalog/listings/[^/@]+"
+    r"((events|searches)/date=[0-9]{4}-[0-9]{2}-[0-9]{2}|privacy/(consent|accounts|"
+    rf"erasure_requests)|catalog/listings)/({EXPECTED_NAME.pattern}|#[0-9]{{1,6}})"
 )
 AUDITED_TABLE: Final = r"[a-z_]+\.[a-z_]+|recommendations/[0-9TZ-]+/[a-z]+\.parquet"
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from ingestion.feeds import EVENTS, SEARCHES, Feed
 from ingestion.guard import guard_day, record_corrections
-from ingestion.lines import read_landing_files
+from ingestion.lines import read_landing_files, recorded_files
 from ingestion.mapping import PendingMap, finish_map, start_map
 from ingestion.parse import correction_counts, correction_counts_sql
 from ingestion.rules import (
@@ -373,7 +373,9 @@ def record_links(con: duckdb.DuckDBPyConnection, landing_dir: Path, day: date, k
     """
     for feed in USAGE_FEEDS:
         files = feed_files(landing_dir, feed.name, day)
-        con.register(f"link_lines_{feed.name}", read_landing_files([(f, f.name) for f in files]))
+        con.register(
+            f"link_lines_{feed.name}", read_landing_files(recorded_files(landing_dir, files))
+        )
     pairs = " union all ".join(
         f"""select json_extract_string(t, '$.user_id') as u,
           json_extract_string(t, '$.anonymous_id') as a

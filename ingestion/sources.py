@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.feeds import Feed
-from ingestion.lines import read_landing_files
+from ingestion.lines import read_landing_files, recorded_files
 from ingestion.parse import Window, parse_sql
 from ingestion.warehouse import SCHEMA
 from landing.contract import feed_files
@@ -26,10 +26,10 @@ def load_feed(
 
     `extra_columns` (SQL select items over the parsed columns) are computed in the same
     statement; `window` bounds the records' `ts` (see `parse_sql`). Returns the table's name
-    and the files read as (name relative to the landing root, size).
+    and the files read as (recorded name, size): the path relative to the landing root, or a
+    stand-in for a name of unexpected form (`ingestion.lines.recorded_name`).
     """
-    files = feed_files(landing_dir, feed.name, day)
-    named = [(path, path.relative_to(landing_dir).as_posix()) for path in files]
+    named = recorded_files(landing_dir, feed_files(landing_dir, feed.name, day))
     lines = read_landing_files(named)
     table = f"parsed_{feed.name}"
     con.register("landing_lines", lines)

@@ -493,8 +493,9 @@ def iter_zone_files(root: Path) -> Iterator[tuple[str, Path]]:
 
 
 def open_lines(path: Path) -> Iterator[bytes]:
-    """The lines of a plain or gzip (`.gz`) JSONL file, without their line ends."""
+    """The lines of a plain or gzip (`.gz`) JSONL file, without their line ends (nor a
+    byte-order mark opening the file, which is no part of its first line)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rb") as handle:
-        for line in handle:
-            yield line.rstrip(b"\r\n")
+        for number, line in enumerate(handle):
+            yield (line.removeprefix(b"\xef\xbb\xbf") if number == 0 else line).rstrip(b"\r\n")

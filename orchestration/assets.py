@@ -1,9 +1,15 @@
 """Ingestion assets: thin wrappers that pass settings and a window to `ingestion/`."""
 
 import logging
+from datetime import date
 
 from dagster import (
+    AssetCheckKey,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
+    AssetKey,
     AssetSpec,
     BackfillPolicy,
     MaterializeResult,
@@ -19,6 +25,7 @@ from ingestion.daily import (
     record_links,
     summarize,
 )
+from ingestion.lines import LandingFileError
 from ingestion.rules import refresh_listings, refresh_privacy_rules
 from orchestration.partitions import delivery_days, window_days
 from orchestration.resources import WarehouseResource
@@ -29,10 +36,10 @@ GROUP = "ingestion"
 progress = logging.getLogger("almaty.progress")
 
 
-def report(context: AssetExecutionContext, line: str) -> None:
+def report(context: AssetExecutionContext, line: str, level: int = logging.INFO) -> None:
     """A progress line for the Dagster event log and for `almaty run`'s output."""
-    context.log.info(line)
-    progress.info(line)
+    context.log.log(level, line)
+    progress.log(level, line)
 
 
 def _refresh(context: AssetExecutionContext, warehouse: WarehouseResource, refresh, label: str):
@@ -78,6 +85,11 @@ def listings(context: AssetExecutionContext, warehouse: WarehouseResource) -> Ma
     )
 
 
+# Not blocking: a day that cannot be read stops only itself, so the purge, the models and
+# the published copies still follow the days that were ingested.
+EVERY_DAY_READ = "every_day_read"
+
+
 @multi_asset(
     name="usage",
     specs=[
@@ -90,25 +102,79 @@ def listings(context: AssetExecutionContext, warehouse: WarehouseResource) -> Ma
         )
         for feed in USAGE_FEEDS
     ],
+    check_specs=[
+        AssetCheckSpec(
+            EVERY_DAY_READ,
+            asset=feed.name,
+            blocking=False,
+            description="Every delivery day of the run was read. A day with a landing file "
+            "that cannot be read (a broken gzip stream) is not ingested and keeps what it "
+            "held; the run goes on with the other days.",
+        )
+        for feed in USAGE_FEEDS
+    ],
     partitions_def=delivery_days,
     backfill_policy=BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
 )
 def usage(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Events and searches of the window's delivery days, each day in one transaction."""
+    """Events and searches of the window's delivery days, each day in one transaction.
+
+    A day whose files cannot be read fails alone: its transaction rolls back, the other days
+    go on, and the check `every_day_read` fails naming the day and the file.
+    """
     settings = warehouse.settings()
     keys = warehouse.secret_keys()
     window = context.partition_time_window
     days = window_days(window.start, window.end)
     results: dict[str, list[DayResult]] = {feed.name: [] for feed in USAGE_FEEDS}
+    unread: dict[date, LandingFileError] = {}
+
+    def failed(day: date, error: LandingFileError) -> None:
+        unread[day] = error
+        report(context, f"delivery day {day} not ingested, kept as it was: {error}", logging.ERROR)
+
     with warehouse.connect(keys, context.log) as con:
         for day in days[1:]:
-            record_links(con, settings.landing_dir, day, keys)
+            try:
+                record_links(con, settings.landing_dir, day, keys)
+            except LandingFileError as error:
+                failed(day, error)
         for day in days:
-            for result in ingest_day(
-                con, settings.landing_dir, day, keys, settings.as_of, settings.retention_years
-            ):
+            if day in unread:
+                continue  # its files were found unreadable just now
+            try:
+                day_results = ingest_day(
+                    con, settings.landing_dir, day, keys, settings.as_of, settings.retention_years
+                )
+            except LandingFileError as error:
+                failed(day, error)
+                continue
+            for result in day_results:
                 report(context, describe_day(result))
                 results[result.feed].append(result)
     for name, day_results in results.items():
-        yield MaterializeResult(asset_key=name, metadata=summarize(day_results))
+        checked = AssetCheckKey(AssetKey(name), EVERY_DAY_READ) in context.selected_asset_check_keys
+        yield MaterializeResult(
+            asset_key=name,
+            metadata={**summarize(day_results), "days_not_read": len(unread)},
+            check_results=[_every_day_read(name, unread)] if checked else [],
+        )
+
+
+def _every_day_read(feed: str, unread: dict[date, LandingFileError]) -> AssetCheckResult:
+    """The check's result for `feed`: a day not read fails it, naming the day and its file."""
+    problems = "; ".join(
+        f"delivery day {day} was not ingested and keeps what it held ({error})"
+        for day, error in sorted(unread.items())
+    )
+    return AssetCheckResult(
+        asset_key=feed,
+        check_name=EVERY_DAY_READ,
+        passed=not unread,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "problems": problems or "every day read",
+            "days_not_read": [day.isoformat() for day in sorted(unread)],
+        },
+    )

@@ -87,15 +87,18 @@ def _failure_lines(result) -> list[str]:
             if rest and error.cls_name and kind.endswith(error.cls_name):
                 message = rest
             lines.append(f"{event.step_key} failed: {message}")
+    # A check that fails alike on several assets (a day not read fails events and searches)
+    # is one line naming them all.
+    failed_checks: dict[tuple[str, str], list[str]] = {}
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             # our checks say what broke; a dbt test's failing rows are in dbt-output.log
             problems = evaluation.metadata.get("problems")
             detail = getattr(problems, "value", problems) or "see dbt-output.log in DAGSTER_HOME"
-            lines.append(
-                f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
-                f"failed: {detail}"
-            )
+            assets = failed_checks.setdefault((evaluation.check_name, str(detail)), [])
+            assets.append(evaluation.asset_key.to_user_string())
+    for (check_name, detail), assets in failed_checks.items():
+        lines.append(f"check {check_name} on {', '.join(assets)} failed: {detail}")
     return lines
 
 

@@ -49,6 +49,53 @@ def test_a_broken_gzip_names_the_file(tmp_path: Path) -> None:
         read_landing_files([(garbage, "junk.jsonl.gz")])
 
 
+def test_an_empty_gzip_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "nothing.jsonl.gz"
+    path.write_bytes(b"")
+    with pytest.raises(LandingFileError, match=r"^events/nothing\.jsonl\.gz: the file is empty"):
+        read_numbered_lines(path, "events/nothing.jsonl.gz")
+
+
+def test_errors_name_the_file_as_recorded_never_by_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "jane.doe@example.com.jsonl.gz"
+    path.write_bytes(b"this is not gzip at all")
+    with pytest.raises(LandingFileError) as caught:
+        read_landing_files([(path, "events/date=2026-01-10/#1")])
+    assert str(caught.value).startswith("events/date=2026-01-10/#1: not a readable gzip file")
+    assert "jane" not in str(caught.value) and str(tmp_path) not in str(caught.value)
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_byte_order_mark_at_the_start_is_not_part_of_the_first_line(
+    tmp_path: Path, packed: bool
+) -> None:
+    content = b'\xef\xbb\xbf{"a":1}\n{"a":2}\n\xef\xbb\xbf{"a":3}\n'
+    path = tmp_path / ("bom.jsonl.gz" if packed else "bom.jsonl")
+    path.write_bytes(gzip.compress(content) if packed else content)
+    assert _lines(path) == [
+        (1, '{"a":1}\n'),
+        (2, '{"a":2}\n'),
+        (3, '\ufeff{"a":3}\n'),  # only the file's own mark: one inside is the line's text
+    ]
+
+
+def test_a_file_starting_with_a_byte_order_mark_is_ingested_whole(zone) -> None:
+    path = zone.events("2026-01-10", [zone.event("e1", "2026-01-10T12:00:00+05:00")])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    zone.ingest("2026-01-10")
+    assert zone.query("select event_id from ingested.events") == [("e1",)]
+    assert zone.query("select count(*) from ingested.quarantine") == [(0,)]
+
+
+def test_a_byte_order_mark_is_left_out_of_a_file_that_is_not_all_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"a":1}\n\xff\n')
+    assert _lines(path) == [(1, '{"a":1}\n'), (2, None)]
+    only = tmp_path / "only.jsonl"
+    only.write_bytes(b"\xef\xbb\xbf")
+    assert _lines(only) == []
+
+
 def test_many_files_keep_their_names(tmp_path: Path) -> None:
     files = []
     for i in range(5):

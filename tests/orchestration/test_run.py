@@ -89,6 +89,62 @@ def test_a_broken_file_fails_in_one_line_and_keeps_the_day(zone3, run_almaty) ->
     assert rows == (12,)
 
 
+def _published_page_views(almaty_env) -> dict[str, int]:
+    published = Path(almaty_env["ALMATY_WAREHOUSE"]).with_suffix(".published.duckdb")
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            "select activity_date::varchar, sum(page_views)::int from marts.fct_traffic_daily "
+            "group by 1"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_an_unreadable_day_fails_alone_and_the_run_goes_on(cli_zone, run_almaty, almaty_env):
+    """Three days; then a broken gzip file in the middle one and more events in the others:
+    the first and the last are stored again, modelled and published, the middle one keeps
+    what it held, and the run ends with one line naming the day and its file."""
+    assert run_almaty("secret", "init").returncode == 0
+    for day in DAYS:
+        cli_zone.events(day, [cli_zone.event(f"{day}-{i}", TS.format(day=day)) for i in range(12)])
+    assert run_almaty("run").returncode == 0
+    assert _published_page_views(almaty_env) == dict.fromkeys(DAYS, 12)
+    broken = cli_zone.root / f"events/date={DAYS[1]}/late.jsonl.gz"
+    broken.write_bytes(gzip.compress(b'{"x": 1}\n' * 50_000)[:-40])
+    for day in (DAYS[0], DAYS[2]):
+        cli_zone.events(day, [cli_zone.event(f"{day}-late", TS.format(day=day))])
+    result = run_almaty("run")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert f"delivery day {DAYS[1]}" in line and "late.jsonl.gz" in line
+    assert DAYS[0] not in line and DAYS[2] not in line
+    stored = cli_zone.query(
+        "select delivery_day::varchar, count(*) from ingested.events group by 1"
+    )
+    assert dict(stored) == {DAYS[0]: 13, DAYS[1]: 12, DAYS[2]: 13}
+    assert _published_page_views(almaty_env) == {DAYS[0]: 13, DAYS[1]: 12, DAYS[2]: 13}
+    # Dagster shows the day's failure as a failed check, and the run went on to the export
+    from dagster import AssetKey, DagsterEventType, DagsterInstance
+
+    with DagsterInstance.from_config(str(Path(cli_zone.warehouse).parent / "dagster")) as dagster:
+        run = dagster.get_runs(limit=1)[0]
+        checks = {
+            (e.asset_key.to_user_string(), e.check_name): e
+            for e in (
+                entry.get_dagster_event().asset_check_evaluation_data
+                for entry in dagster.all_logs(
+                    run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+                )
+            )
+        }
+        export = dagster.get_latest_materialization_event(AssetKey("recommendations"))
+    for feed in ("events", "searches"):
+        evaluation = checks[(feed, "every_day_read")]
+        assert not evaluation.passed and not evaluation.blocking
+        assert evaluation.metadata["days_not_read"].value == [DAYS[1]]
+    assert export is not None and export.run_id == run.run_id
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
