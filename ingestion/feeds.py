@@ -147,7 +147,7 @@ SEARCHES = Feed(
             ),
         ),
         Field("results_count", "BIGINT", required=True, cls=_stored("results_count")),
-        Field("result_listing_ids", "VARCHAR[]", cls=classes.catalog_id()),
+        Field("result_listing_ids", "VARCHAR[]", required=True, cls=classes.catalog_id()),
         GEO,
     ),
 )

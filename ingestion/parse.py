@@ -39,15 +39,19 @@ def _quote(name: str) -> str:
 _literal = classes.sql_literal
 
 
+def _json_path(field: Field) -> str:
+    """SQL literal of the JSON path of a top-level field."""
+    return _literal(f'$."{field.name}"')
+
+
 def _nested(field: Field) -> str:
     """SQL true where the line holds an object or array in string field `field`: its
     transform is then JSON text, which must never be stored as if it were the value.
     Only text that starts like JSON is looked up in the line again, so this is cheap."""
     value = _quote(field.name)
-    path = _literal(f'$."{field.name}"')
     return (
         f"(case when starts_with({value}, '{{') or starts_with({value}, '[') "
-        f"then json_type(line, {path}) in ('OBJECT', 'ARRAY') else false end)"
+        f"then json_type(line, {_json_path(field)}) in ('OBJECT', 'ARRAY') else false end)"
     )
 
 
@@ -80,7 +84,11 @@ class _Columns:
         value = _quote(field.name)
         if field.required:
             raw = _quote(field.name + "__text") if field.timestamp else value
-            self.reasons[MISSING_FIELD].append(f"{raw} is null")
+            # NULL after the transform: absent or JSON null is missing; anything else is a
+            # value of the wrong type (looked up in the line for those few rows only)
+            delivered = f"coalesce(json_type(line, {_json_path(field)}), 'NULL')"
+            self.reasons[MISSING_FIELD].append(f"({raw} is null and {delivered} = 'NULL')")
+            self.reasons[WRONG_TYPE].append(f"({raw} is null and {delivered} <> 'NULL')")
         if field.allowed:
             values = ", ".join(_literal(v) for v in field.allowed)
             self.reasons[field.not_allowed_reason].append(f"{value} not in ({values})")

@@ -146,8 +146,9 @@ def enumeration(values: Iterable[str], fallback: str | None = "other") -> Privac
 def locale() -> PrivacyClass:
     return _matching(
         "locale",
-        "a language subtag, optionally with a region (ru-KZ), or 'other'",
-        "[a-z]{2,3}(-[A-Z]{2})?|other",
+        "a language subtag, optionally with a region (ru-KZ); 'other', or in the marts "
+        "'unknown' (none given)",
+        "[a-z]{2,3}(-[A-Z]{2})?|other|unknown",
         "'other'",
     )
 

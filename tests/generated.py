@@ -26,7 +26,8 @@ AS_OF = date(2027, 3, 1)  # some accounts ended more than three years before
 def run_generated_zone(root: Path) -> dict:
     """Generate the zone under `root`, run `almaty run` on it, and say where everything is."""
     landing, warehouse, secret = root / "landing", root / "warehouse.duckdb", root / "secret.key"
-    generate_landing_zone(landing, start=START, days=DAYS, users=300, events_per_day=2000, seed=7)
+    # enough searches that some queries are typed by ten people a day and shown by name
+    generate_landing_zone(landing, start=START, days=DAYS, users=300, events_per_day=2500, seed=7)
     create_secret(secret)
     files_before = fingerprint(landing)
     env = {

@@ -212,10 +212,23 @@ def test_search_filters_and_results_keep_only_what_their_classes_allow() -> None
     }
 
 
-@pytest.mark.parametrize("count", [-1, 1_000_001, "many"])
-def test_a_results_count_out_of_bounds_quarantines_the_search(count) -> None:
-    [row] = _parse(SEARCHES, [_line(GOOD_SEARCH, results_count=count)])
-    assert row["reason"] in ("wrong_type", "missing_field")
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"results_count": -1}, "wrong_type"),
+        ({"results_count": 1_000_001}, "wrong_type"),
+        ({"results_count": "many"}, "wrong_type"),  # delivered, but not a number
+        ({"results_count": None}, "missing_field"),
+        ({"results_count": ...}, "missing_field"),
+        ({"result_listing_ids": "lst_1,lst_2"}, "wrong_type"),
+        ({"result_listing_ids": ...}, "missing_field"),
+    ],
+)
+def test_a_required_value_absent_or_out_of_bounds_quarantines_the_search(
+    changes: dict, reason: str
+) -> None:
+    [row] = _parse(SEARCHES, [_line(GOOD_SEARCH, **changes)])
+    assert row["reason"] == reason
 
 
 def test_a_listings_optional_moment_out_of_the_era_is_dropped_not_the_listing() -> None:

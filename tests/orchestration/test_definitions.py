@@ -25,6 +25,7 @@ WHOLE_MODELS = [
         for table in (
             "account_changes",
             "consent_changes",
+            "corrections",
             "erasure_requests",
             "events",
             "identity_links",
@@ -38,6 +39,7 @@ WHOLE_MODELS = [
         )
     ],
 ]
+INGESTION_CHECKS = ("expectations", "no_forbidden_subjects", "no_personal_data", "values_in_class")
 DASHBOARD_MARTS = [
     "fct_adverts_daily",
     "fct_consent_daily",
@@ -91,24 +93,18 @@ def test_checks_snapshot() -> None:
     graph = defs.resolve_asset_graph()
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     ours = sorted(
-        check
-        for check in checks
-        if check.endswith((":expectations", ":no_forbidden_subjects", ":no_personal_data"))
+        check for check in checks if check.endswith(tuple(f":{name}" for name in INGESTION_CHECKS))
     )
     assert ours == sorted(
         [
-            *[
-                f"{feed}:{check}"
-                for feed in ("events", "searches")
-                for check in ("expectations", "no_forbidden_subjects", "no_personal_data")
-            ],
+            *[f"{feed}:{check}" for feed in ("events", "searches") for check in INGESTION_CHECKS],
             *[f"{mart}:expectations" for mart in DASHBOARD_MARTS],
         ]
     )
     assert all(
         graph.get_check_spec(key).blocking
         for key in graph.asset_check_keys
-        if key.name in ("expectations", "no_forbidden_subjects", "no_personal_data")
+        if key.name in INGESTION_CHECKS
     )
     # dbt's data tests are checks too: every mart's grain is one
     grains = {check.split(":")[0] for check in checks if ":unique_combination_" in check}
@@ -119,10 +115,10 @@ def test_every_warehouse_writer_shares_one_pool() -> None:
     job = defs.resolve_job_def("pipeline")
     pools = {node.name: node.definition.pool for node in job.nodes}
     # ingestion makes three ops (usage makes two assets), the purge one, dbt two, publishing
-    # one; six ingestion checks and one per dashboard mart; the recommendations read no
+    # one; eight ingestion checks and one per dashboard mart; the recommendations read no
     # warehouse
     assert pools.pop("recommendations") is None
-    assert len(pools) == 3 + 1 + 2 + 1 + 6 + len(DASHBOARD_MARTS)
+    assert len(pools) == 3 + 1 + 2 + 1 + 2 * len(INGESTION_CHECKS) + len(DASHBOARD_MARTS)
     assert set(pools.values()) == {"warehouse"}
 
 

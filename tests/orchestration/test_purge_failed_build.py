@@ -44,7 +44,7 @@ def _change_feeds(zone: Zone) -> None:
         NEW_DAY,
         [
             zone.event(f"{NEW_DAY}-{user}", f"{NEW_DAY}T12:00:00+05:00", user_id=user,
-                       anonymous_id=f"a{n}", event_type="listing_view", listing_id="L1")
+                       anonymous_id=f"a{n}", event_type="listing_view", listing_id="lst_1")
             for n, user in enumerate(USERS)
         ],
     )  # fmt: skip

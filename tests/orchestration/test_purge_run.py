@@ -44,7 +44,7 @@ def _write_zone(zone: Zone) -> None:
                     user_id=user,
                     anonymous_id=f"a{n}",
                     event_type="listing_view",
-                    listing_id=f"L{(n + k + d) % 8}",
+                    listing_id=f"lst_{(n + k + d) % 8}",
                 )
                 for n, user in enumerate(USERS)
                 for k in range(3)
@@ -62,7 +62,7 @@ def _write_zone(zone: Zone) -> None:
         "catalog/listings",
         [
             {
-                "listing_id": f"L{n}",
+                "listing_id": f"lst_{n}",
                 "category": ("accommodation", "tour")[n % 2],
                 "updated_at": "2025-11-01T10:00:00+05:00",
                 "title": f"Place {n}",
@@ -217,7 +217,7 @@ def test_erased_and_opted_out_subjects_are_gone_from_every_table(scenario) -> No
     }
     # u1 owned listing L0: it stays, without its owner
     assert _query(root / "warehouse.duckdb", "select listing_id from ingested.listing_versions "
-                  "where owner_pseudonym is null") == [("L0",)]  # fmt: skip
+                  "where owner_pseudonym is null") == [("lst_0",)]  # fmt: skip
 
 
 def test_a_late_refusal_removes_only_what_was_made_during_it_and_is_published(scenario) -> None:

@@ -59,7 +59,7 @@ def test_a_backfill_after_an_erasure_brings_nothing_back(zone3, run_almaty, alma
         "privacy/erasure_requests",
         [
             {
-                "request_id": "r1",
+                "request_id": "er_000001",
                 "user_id": "u1",
                 "requested_at": "2026-01-20T10:00:00+05:00",
                 "outstanding_obligations": False,

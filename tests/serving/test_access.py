@@ -17,7 +17,7 @@ from serving.access import attributable_condition
 from tests.conftest import Zone, almaty_command, almaty_settings
 
 DAY = "2026-01-10"
-LISTINGS = [f"L{n}" for n in range(1, 7)]
+LISTINGS = [f"lst_{n}" for n in range(1, 7)]
 
 
 def _at(hour: int, minute: int = 0) -> str:
@@ -26,11 +26,11 @@ def _at(hour: int, minute: int = 0) -> str:
 
 # (event id, hour, account or None, browser, listing): sessions are hours apart, so each is one
 EVENTS = [
-    ("x-anonymous", 9, None, "browser-x", "L1"),
-    ("x-a", 12, "user-a", "browser-x", "L2"),
-    ("x-b", 18, "user-b", "browser-x", "L3"),
-    ("y-a", 10, "user-a", "browser-y", "L4"),
-    ("y-anonymous", 15, None, "browser-y", "L5"),
+    ("x-anonymous", 9, None, "browser-x", "lst_1"),
+    ("x-a", 12, "user-a", "browser-x", "lst_2"),
+    ("x-b", 18, "user-b", "browser-x", "lst_3"),
+    ("y-a", 10, "user-a", "browser-y", "lst_4"),
+    ("y-anonymous", 15, None, "browser-y", "lst_5"),
 ]
 # (search id, hour, account or None, browser)
 SEARCHES = [
@@ -54,7 +54,7 @@ EXPECTED = {
         "searches": {"s-x-a", "s-y-anonymous"},
         "sessions": {12, 10, 15},
         "consent": {11, 14},
-        "interactions": {"L2", "L4", "L5"},
+        "interactions": {"lst_2", "lst_4", "lst_5"},
         "links": 2,
     },
     "user-b": {
@@ -62,7 +62,7 @@ EXPECTED = {
         "searches": {"s-x-b"},
         "sessions": {18},
         "consent": {17},
-        "interactions": {"L3"},
+        "interactions": {"lst_3"},
         "links": 1,
     },
 }
@@ -108,7 +108,7 @@ def _write_zone(zone: Zone) -> None:
             {"listing_id": listing, "category": "accommodation",
              "updated_at": "2025-11-01T10:00:00+05:00", "title": f"Place {listing}",
              "district": "Medeu", "lat": 43.13, "lon": 77.08, "price_kzt": 60000.0,
-             "owner_user_id": "user-b" if listing == "L6" else "owner",
+             "owner_user_id": "user-b" if listing == "lst_6" else "owner",
              "posted_at": "2025-11-01T10:00:00+05:00", "expires_at": None,
              "deleted_at": None, "promoted_until": None}
             for listing in LISTINGS
@@ -167,7 +167,7 @@ def test_each_person_on_a_shared_browser_gets_only_their_own_rows(shared_browser
         assert len(tables["ingested.account_changes"]) == 1, name
         # B owns L6; A's report holds no listing of anyone
         owned = [row["listing_id"] for row in tables.get("ingested.listing_versions", [])]
-        assert owned == (["L6"] if name == "user-b" else []), name
+        assert owned == (["lst_6"] if name == "user-b" else []), name
 
 
 def test_a_shared_browser_is_labelled_and_no_pseudonym_is_printed(shared_browser) -> None:
