@@ -45,13 +45,15 @@ def class_violations(
     """Per column, how many stored values of days `first..last` lie outside the column's
     privacy class (free text aside: see `personal_data_findings`). Empty when all is well."""
     checked = [c for c in stored_columns(con, feed) if class_of(feed, c).check is not None]
-    counts = ", ".join(
-        f"count(*) filter (where not {class_of(feed, c).allows_sql(c)})" for c in checked
+    # One scan per column: DuckDB runs each on every core, where a single scan counting
+    # every column runs on one.
+    counts = " union all ".join(
+        f"select {number}, count(*) filter (where not {class_of(feed, c).allows_sql(c)}) "
+        f"from {SCHEMA}.{feed} where {_DAYS}"
+        for number, c in enumerate(checked)
     )
-    [row] = con.execute(
-        f"select {counts} from {SCHEMA}.{feed} where {_DAYS}", [first, last]
-    ).fetchall()
-    return {column: n for column, n in zip(checked, row, strict=True) if n}
+    rows = con.execute(counts, [first, last] * len(checked)).fetchall()
+    return {checked[number]: n for number, n in sorted(rows) if n}
 
 
 def personal_data_findings(

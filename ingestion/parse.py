@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from ingestion.feeds import Feed, Field
@@ -72,7 +73,10 @@ class _Columns:
     def __init__(self, feed: Feed, window: Window | None) -> None:
         self.reasons: dict[str, list[str]] = {reason: [] for reason in REASONS}
         self.outputs: list[str] = []
-        self.corrected: list[tuple[str, str]] = []  # (column, SQL true where corrected)
+        # (column, the derived flag true where it was corrected)
+        self.corrected: list[tuple[str, str]] = []
+        # expressions computed once per row (a flag or a kept list) that outputs then share
+        self.derived: list[str] = []
         for field in feed.fields:
             self._add(field, window if field.name == "ts" else None)
         if feed.one_of:
@@ -109,22 +113,29 @@ class _Columns:
             self.reasons[IMPLAUSIBLE_TIMESTAMP].append(f"not coalesce({plausible}, true)")
             self.outputs.append(value)
         else:
-            outside = f"not coalesce({plausible}, true)"
-            self._correct(field.name, outside, f"case when {outside} then null else {value} end")
+            self._correct(
+                field.name,
+                f"not coalesce({plausible}, true)",
+                lambda flag: f"case when {flag} then null else {value} end",
+            )
 
     def _parts(self, field: Field) -> None:
         packed = []
         for part in field.parts:
             sub = f"{_quote(field.name)}.{_quote(part.name)}"
-            self._correct(part.column, f"not {part.cls.allows_sql(sub)}", None)
-            packed.append(f"{_quote(part.name)} := {part.cls.enforce_sql(sub)}")
+            flag = self._correct(part.column, f"not {part.cls.allows_sql(sub)}")
+            packed.append(
+                f"{_quote(part.name)} := case when {flag} then {part.cls.fallback} else {sub} end"
+            )
         self.outputs.append(f"struct_pack({', '.join(packed)}) as {_quote(field.name)}")
 
     def _list(self, field: Field) -> None:
         value = _quote(field.name)
         assert field.cls is not None, f"{field.name}: a list needs its elements' class"
-        kept = f"list_filter({value}, lambda x: x is not null and {field.cls.allows_sql('x')})"
-        self._correct(field.name, f"len({kept}) <> len({value})", None)
+        kept = self._derive(
+            f"list_filter({value}, lambda x: x is not null and {field.cls.allows_sql('x')})"
+        )
+        self.corrected.append((field.name, f"len({kept}) <> len({value})"))
         self.outputs.append(f"{kept} as {value}")
 
     def _scalar(self, field: Field) -> None:
@@ -143,14 +154,26 @@ class _Columns:
             self.outputs.append(value)
             return
         fallback = field.cls.fallback if field.cls else "null"
-        self._correct(field.name, outside, f"case when {outside} then {fallback} else {value} end")
+        self._correct(
+            field.name, outside, lambda flag: f"case when {flag} then {fallback} else {value} end"
+        )
 
-    def _correct(self, column: str, condition: str, output: str | None) -> None:
-        """Count `condition` under `column`; `output` (SQL) is then the field's value, unless
-        the caller builds the output itself (None)."""
-        self.corrected.append((column, condition))
+    def _derive(self, sql: str) -> str:
+        """The name under which `sql` is computed once per row, for the outputs to share."""
+        name = _quote(f"__derived_{len(self.derived)}")
+        self.derived.append(f"{sql} as {name}")
+        return name
+
+    def _correct(
+        self, column: str, condition: str, output: Callable[[str], str] | None = None
+    ) -> str:
+        """Count `condition` under `column`; `output(flag)` (SQL, given the condition's
+        derived flag) is then the field's value, unless the caller builds it. The flag."""
+        flag = self._derive(condition)
+        self.corrected.append((column, flag))
         if output is not None:
-            self.outputs.append(f"{output} as {_quote(column)}")
+            self.outputs.append(f"{output(flag)} as {_quote(column)}")
+        return flag
 
     def reason_sql(self) -> str:
         """A CASE naming the first problem found, in the contract's order of reasons."""
@@ -246,8 +269,10 @@ with records as (
   select source, line_number, row_key, is_object, line,
     {_typed_columns(feed)}
   from transformed
+), judged as (
+  select *{"".join(", " + d for d in columns.derived)} from typed
 )
 select source, line_number, row_key, {columns.reason_sql()} as reason,
   {", ".join(columns.outputs)},
   {columns.corrections_sql()} as corrections
-from typed"""
+from judged"""

@@ -9,7 +9,9 @@ error: with few visitors every group is too small to show.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -81,18 +83,22 @@ def _rules(suite: MartSuite) -> list[Rule]:
     ]
 
 
-def rows_per_day(frame: pd.DataFrame, day: str) -> pd.DataFrame:
-    """Rows of `frame` per day, with 0 for days between the first and last that have none."""
+def rows_per_day(frame: pd.DataFrame, day: str, unread: Collection[date] = ()) -> pd.DataFrame:
+    """Rows of `frame` per day, with 0 for days between the first and last that have none,
+    except the `unread` ones: delivery days whose files could not be read hold nothing
+    (`every_day_read` reports them), and must not keep the other days from being published."""
     days = pd.to_datetime(frame[day])
     if days.empty:
         return pd.DataFrame({"day": [], "rows": []})
     calendar = pd.date_range(days.min(), days.max(), freq="D")
+    calendar = calendar[~calendar.isin(pd.to_datetime(list(unread)))]
     counts = days.value_counts().reindex(calendar, fill_value=0)
     return pd.DataFrame({"day": calendar, "rows": counts.to_numpy()})
 
 
-def mart_failures(mart: str, frame: pd.DataFrame) -> dict[str, Any]:
-    """Failed expectations of `mart`'s suite on its rows; empty when all pass."""
+def mart_failures(mart: str, frame: pd.DataFrame, unread: Collection[date] = ()) -> dict[str, Any]:
+    """Failed expectations of `mart`'s suite on its rows; empty when all pass. Days in
+    `unread` may have no rows (see `rows_per_day`)."""
     suite = MART_SUITES[mart]
     failures = failed_expectations(mart, _rules(suite), frame)
     per_day = failed_expectations(
@@ -103,6 +109,6 @@ def mart_failures(mart: str, frame: pd.DataFrame) -> dict[str, Any]:
                 {"column": "rows", "min_value": 1, "max_value": suite.max_rows_per_day},
             )
         ],
-        rows_per_day(frame, suite.day),
+        rows_per_day(frame, suite.day, unread),
     )
     return failures | {f"rows per {suite.day}": count for count in per_day.values()}

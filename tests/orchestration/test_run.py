@@ -145,6 +145,22 @@ def test_an_unreadable_day_fails_alone_and_the_run_goes_on(cli_zone, run_almaty,
     assert export is not None and export.run_id == run.run_id
 
 
+def test_an_unreadable_day_on_a_new_warehouse_keeps_no_other_day_from_the_marts(
+    cli_zone, run_almaty, almaty_env
+):
+    """The first run ever, with the middle day unreadable: the others are published anyway,
+    the gap being a day that could not be read, not a day the marts lost."""
+    assert run_almaty("secret", "init").returncode == 0
+    for day in DAYS:
+        cli_zone.events(day, [cli_zone.event(f"{day}-{i}", TS.format(day=day)) for i in range(12)])
+    (cli_zone.root / f"events/date={DAYS[1]}/broken.jsonl.gz").write_bytes(b"\x1f\x8b\x08")
+    result = run_almaty("run")
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert f"delivery day {DAYS[1]}" in line and "broken.jsonl.gz" in line
+    assert _published_page_views(almaty_env) == {DAYS[0]: 12, DAYS[2]: 12}
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

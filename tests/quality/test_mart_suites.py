@@ -58,6 +58,12 @@ def test_too_many_rows_in_a_day_fail_and_an_empty_mart_passes() -> None:
     assert mart_failures("fct_adverts_daily", _adverts().iloc[:0]) == {}  # few visitors
 
 
+def test_a_day_that_could_not_be_read_may_have_no_rows() -> None:
+    gap = _adverts(3).drop(index=1)
+    assert mart_failures("fct_adverts_daily", gap) == {"rows per activity_date": 1}
+    assert mart_failures("fct_adverts_daily", gap, unread={date(2026, 1, 11)}) == {}
+
+
 def test_rows_per_day_counts_days_without_rows_as_zero() -> None:
     frame = pd.DataFrame({"day": [date(2026, 1, 1), date(2026, 1, 1), date(2026, 1, 3)]})
     assert rows_per_day(frame, "day")["rows"].tolist() == [2, 0, 1]
