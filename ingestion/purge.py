@@ -48,6 +48,8 @@ KEPT_FOR_OPT_OUT = (
 # Usage tables whose rows tell which Almaty days the daily models must rebuild.
 USAGE_TABLES = (f"{SCHEMA}.events", f"{SCHEMA}.searches")
 FLAGS = {"personalization": "personalization_allowed", "marketing": "marketing_allowed"}
+# The dbt mart the recommender trains on (`fct_user_listing_interactions`).
+RECOMMENDER_INPUT = "marts.fct_user_listing_interactions"
 # Columns a usage record is judged by against the consent history at its time.
 RECORD_COLUMNS = ("occurred_at", "user_pseudonym", "anonymous_pseudonym")
 # What the consent history at a record's time forbids in a stored usage record, by the rule it
@@ -260,6 +262,16 @@ def _withdraw_flags(con: duckdb.DuckDBPyConnection, result: PurgeResult) -> None
             if count:
                 con.execute(f"update {table} set {flag} = false where {condition}")
             _record(result, [(f"{scope}_opt_out", None, count)], table, "flag_cleared")
+    # The recommender input holds only subjects whose personalization consent is in force:
+    # its rows go now, so no copy published before the models rebuild keeps them.
+    if RECOMMENDER_INPUT in _tables_with(con, ("subject_pseudonym",)):
+        condition = "subject_pseudonym in (select subject from refusing_personalization)"
+        [(count,)] = con.execute(
+            f"select count(*) from {RECOMMENDER_INPUT} where {condition}"
+        ).fetchall()
+        if count:
+            con.execute(f"delete from {RECOMMENDER_INPUT} where {condition}")
+        _record(result, [("personalization_opt_out", None, count)], RECOMMENDER_INPUT, "deleted")
 
 
 def _judge_history(con: duckdb.DuckDBPyConnection, table: str) -> None:

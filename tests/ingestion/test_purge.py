@@ -178,6 +178,30 @@ def test_a_personalization_opt_out_withdraws_the_flag_and_keeps_the_rows(zone) -
     assert USER("u1") not in result.export_subjects
 
 
+def test_a_personalization_opt_out_takes_the_subject_out_of_the_recommender_input(zone) -> None:
+    """At once, not when the models next build: a copy published meanwhile holds no row."""
+    _people(zone)
+    with duckdb.connect(str(zone.warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_user_listing_interactions as "
+            "select * from (values (?, 'lst_1'), (?, 'lst_2')) t(subject_pseudonym, listing_id)",
+            [USER("u1"), USER("u2")],
+        )
+    _consent(zone, "u2", "personalization")
+    _purge(zone)
+    assert zone.query("select subject_pseudonym from marts.fct_user_listing_interactions") == [
+        (USER("u1"),)
+    ]
+    assert (
+        "personalization_opt_out",
+        None,
+        "marts.fct_user_listing_interactions",
+        "deleted",
+        1,
+    ) in _audit(zone)
+
+
 def test_retention_runs_as_time_passes(zone) -> None:
     old_day, old_ts = "2022-12-01", "2022-12-01T12:00:00+06:00"
     zone.events(
