@@ -183,9 +183,10 @@ def catalog_ids() -> PrivacyClass:
     return PrivacyClass(
         "catalog ids",
         "a list of listing ids of the contract's form",
+        # an empty list holds nothing outside the class
         lambda column: (
-            f"list_bool_and(list_transform({column}, lambda x: regexp_full_match(x, "
-            f"{sql_literal(LISTING_ID)})))"
+            f"coalesce(list_bool_and(list_transform({column}, lambda x: regexp_full_match(x, "
+            f"{sql_literal(LISTING_ID)}))), len({column}) = 0)"
         ),
     )
 

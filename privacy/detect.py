@@ -71,7 +71,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Final
 
-from privacy.network import IPV4_PREFIX, IPV6_PREFIX
+from privacy.network import is_coarse_network
 
 KINDS: Final = ("email", "ip", "id", "token", "card", "phone", "iin")
 PLACEHOLDERS: Final = {kind: f"<{kind}>" for kind in KINDS}
@@ -189,17 +189,11 @@ def _is_address(match: re.Match[str]) -> bool:
     if match["address"] == "::":
         return False
     try:
-        address = ipaddress.ip_address(match["address"])
+        ipaddress.ip_address(match["address"])
     except ValueError:
         return False
     prefix = match["prefix"]
-    if prefix is None:
-        return True
-    try:
-        ipaddress.ip_network(f"{match['address']}/{prefix}")  # strict: host bits are zero
-    except ValueError:
-        return True
-    return int(prefix) > (IPV4_PREFIX if address.version == 4 else IPV6_PREFIX)
+    return prefix is None or not is_coarse_network(match["address"], int(prefix))
 
 
 def _without_invisible(text: str) -> str:

@@ -126,6 +126,8 @@ def _iin(rng: random.Random) -> str:
         ("95.56.12.7/24", {"ip"}),  # host bits set: an address with a prefix
         ("95.56.12.0/32", {"ip"}),  # a single host
         ("2a00:1fa0:42:7::/64", {"ip"}),  # finer than the /48 the warehouse keeps
+        ("2002:c000:204::/48", {"ip"}),  # a 6to4 /48 spells out 192.0.2.4
+        ("64:ff9b::c000:204/128", {"ip"}),  # NAT64: the whole address
         ("ivan@mail.kz", {"email"}),
         ("+7 701 234 56 78", {"phone"}),
         ("иин900101300123", {"iin"}),
@@ -493,6 +495,8 @@ def test_prices_and_price_ranges_stay() -> None:
         "version 1.2.3",
         "Chrome/124.0.6367.82",
         "95.56.12.0/24",
+        "2a00:1fa0:42::/48",
+        "2002:c000:200::/40",  # a 6to4 network no finer than 192.0.2.0/24
         "2026-03-01T10:15:00.123+05:00",
         "lst_10234",
         "/ru/listing/lst_10234",
