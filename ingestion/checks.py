@@ -110,10 +110,13 @@ def forbidden_records(
           join {SCHEMA}.suppressed_subjects s
             on s.subject_digest = {suppression_digest_sql("l.user_pseudonym")}
         ), verdicts as (
-          select r.record, {strongest_reason_sql("s.reason")} as reason
-          from stored r join subjects s
-            on s.subject in (r.user_pseudonym, r.anonymous_pseudonym)
-          group by r.record
+          select record, {strongest_reason_sql("reason")} as reason from (
+            select r.record, s.reason from stored r join subjects s
+              on s.subject = r.user_pseudonym
+            union all
+            select r.record, s.reason from stored r join subjects s
+              on s.subject = r.anonymous_pseudonym)
+          group by record
           union all
           select record, 'retention' from stored
           where {anonymous_record_expired_sql("user_pseudonym", "occurred_at", cutoff)}

@@ -65,6 +65,20 @@ def almaty_command(
     )
 
 
+def first_run(
+    root: Path, write_zone: Callable[[Zone], None], as_of: str = "2026-01-31"
+) -> tuple[dict[str, str], Zone, bytes]:
+    """A zone under `root` written by `write_zone`, a secret, and one passing `almaty run`:
+    the environment, the zone and the secret, for scenarios that change the feeds after."""
+    env = {**almaty_settings(root), "ALMATY_AS_OF": as_of}
+    zone = Zone(root / "landing", root / "warehouse.duckdb")
+    write_zone(zone)
+    assert almaty_command(env, "secret", "init").returncode == 0
+    first = almaty_command(env, "run", timeout=900)
+    assert first.returncode == 0, first.stderr
+    return env, zone, bytes.fromhex((root / "secret.key").read_text().strip())
+
+
 @pytest.fixture
 def almaty_env(tmp_path: Path) -> dict[str, str]:
     """An environment whose ALMATY_* settings all point into a fresh temporary folder."""

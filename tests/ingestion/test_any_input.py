@@ -31,11 +31,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingestion.columns import class_of
-from ingestion.daily import describe_day, ingest_day
-from ingestion.rules import derive_keys, refresh_listings, refresh_privacy_rules
-from ingestion.warehouse import check_key_version, open_warehouse
+from ingestion.daily import describe_day
 from landing.contract import EXAMPLES
-from tests.conftest import SECRET
+from tests.conftest import Zone
 
 DAY = date(2026, 3, 1)
 AS_OF = date(2026, 3, 10)
@@ -332,17 +330,9 @@ def _is_record_id(table: str, column: str) -> bool:
 def test_no_planted_value_is_stored_and_no_record_stops_the_run(tmp_path_factory, example) -> None:
     zone, planted = example
     root = tmp_path_factory.mktemp("any-input")
-    landing, warehouse = root / "landing", root / "warehouse.duckdb"
-    _write(landing, zone)
-    keys = derive_keys(SECRET)
-    with open_warehouse(warehouse) as con:
-        check_key_version(con, keys.version)
-        con.execute("begin transaction")
-        refresh_privacy_rules(con, landing, keys, AS_OF, 3)
-        refresh_listings(con, landing, keys, AS_OF)
-        con.execute("commit")
-        results = ingest_day(con, landing, DAY, keys, AS_OF, 3)
-        con.execute("checkpoint")
+    warehouse = root / "warehouse.duckdb"
+    _write(root / "landing", zone)
+    results = Zone(root / "landing", warehouse).ingest(DAY.isoformat(), as_of=AS_OF)
     # the rules alone kept everything out: the guard before the commit had nothing to do
     assert {result.feed: result.guarded for result in results} == {"events": {}, "searches": {}}
     printed = [describe_day(result) for result in results]

@@ -9,7 +9,7 @@ import pytest
 
 from ingestion.feeds import CONSENT, EVENTS, LISTINGS, SEARCHES
 from ingestion.parse import correction_columns, parse_sql
-from landing.contract import plausible_window
+from landing.contract import EXAMPLES, plausible_window
 
 GOOD_EVENT = {
     "event_id": "0b7e8d62-3c1a-4f0e-9d7b-6a2f4c8e1b35",
@@ -232,23 +232,7 @@ def test_a_required_value_absent_or_out_of_bounds_quarantines_the_search(
 
 
 def test_a_listings_optional_moment_out_of_the_era_is_dropped_not_the_listing() -> None:
-    listing = {
-        "listing_id": "lst_10234",
-        "updated_at": "2026-03-01T10:15:00+05:00",
-        "category": "accommodation",
-        "title": "Шале",
-        "district": "Medeu",
-        "lat": 43.1581,
-        "lon": 77.0573,
-        "price_kzt": 95000,
-        "owner_user_id": "u_1842",
-        "owner_phone": "+7 701 234 56 78",
-        "owner_email": "info@medeu-chalet.kz",
-        "posted_at": "2023-12-01T12:00:00+06:00",
-        "expires_at": "9999-12-31T23:59:59Z",
-        "deleted_at": None,
-        "promoted_until": None,
-    }
+    listing = {**EXAMPLES["listings"], "expires_at": "9999-12-31T23:59:59Z"}
     [row, bad_id] = _parse(LISTINGS, [_line(listing), _line(listing, listing_id="L1")])
     assert (row["reason"], row["expires_at"]) == (None, None)
     assert _corrected(LISTINGS, row) == {"expires_at"}

@@ -21,7 +21,7 @@ import pytest
 
 from privacy.pseudonyms import Pseudonymizer
 from serving.published_copy import serving_copy_version
-from tests.conftest import Zone, almaty_command, almaty_settings
+from tests.conftest import Zone, almaty_command, first_run
 from tests.orchestration.test_purge_run import DAYS, LATER, USERS, _rows_per_subject, _write_zone
 
 NEW_DAY = "2026-01-13"
@@ -84,13 +84,7 @@ def _run(env: dict[str, str], *args: str):
 @pytest.fixture(scope="module")
 def failed_build(tmp_path_factory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("purge-failed-build")
-    env = {**almaty_settings(root), "ALMATY_AS_OF": "2026-01-31"}
-    zone = Zone(root / "landing", root / "warehouse.duckdb")
-    _write_zone(zone)
-    assert _run(env, "secret", "init").returncode == 0
-    first = _run(env, "run")
-    assert first.returncode == 0, first.stderr
-    secret = bytes.fromhex((root / "secret.key").read_text().strip())
+    env, zone, secret = first_run(root, _write_zone)
     user, anonymous = Pseudonymizer(secret, "user"), Pseudonymizer(secret, "anonymous")
     subjects = {"u1": user("u1"), "a1": anonymous("a1"), "u2": user("u2"), "a2": anonymous("a2")}
     before = {

@@ -23,7 +23,7 @@ import pytest
 from privacy.pseudonyms import Pseudonymizer
 from recommender.export import RECOMMENDATIONS
 from recommender.service import create_app
-from tests.conftest import Zone, almaty_command, almaty_settings
+from tests.conftest import Zone, almaty_command, first_run, record_name
 from tests.recommender.test_service import running
 
 DAYS = ("2026-01-10", "2026-01-11", "2026-01-12")
@@ -145,13 +145,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("purge")
-    env = {**almaty_settings(root), "ALMATY_AS_OF": "2026-01-31"}
-    zone = Zone(root / "landing", root / "warehouse.duckdb")
-    _write_zone(zone)
-    assert _run(env, "secret", "init").returncode == 0
-    first = _run(env, "run")
-    assert first.returncode == 0, first.stderr
-    secret = bytes.fromhex((root / "secret.key").read_text().strip())
+    env, zone, secret = first_run(root, _write_zone)
     user, anon = Pseudonymizer(secret, "user"), Pseudonymizer(secret, "anonymous")
     subjects = {name: user(name) for name in USERS} | {"a1": anon("a1"), "a2": anon("a2")}
     before = {
@@ -222,8 +216,8 @@ def test_erased_and_opted_out_subjects_are_gone_from_every_table(scenario) -> No
 
 def test_a_late_refusal_removes_only_what_was_made_during_it_and_is_published(scenario) -> None:
     root, subjects, before = scenario["root"], scenario["subjects"], scenario["before"]
-    events = {row[0] for row in _query(root / "warehouse.duckdb",
-                                       "select event_id from ingested.events")}  # fmt: skip
+    stored = _query(root / "warehouse.duckdb", "select event_id from ingested.events")
+    events = {record_name(event_id) for (event_id,) in stored}
     assert "2026-01-11-u7-1" not in events  # made at 11:00, inside 10:30-11:30
     assert {"2026-01-11-u7-0", "2026-01-11-u7-2", "2026-01-10-u7-1"} <= events
     after = _rows_per_subject(root / "warehouse.duckdb", {"u7": subjects["u7"]})

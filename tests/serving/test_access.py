@@ -14,7 +14,7 @@ import pytest
 
 from privacy.pseudonyms import Pseudonymizer
 from serving.access import attributable_condition
-from tests.conftest import Zone, almaty_command, almaty_settings
+from tests.conftest import Zone, almaty_command, almaty_settings, record_name
 
 DAY = "2026-01-10"
 LISTINGS = [f"lst_{n}" for n in range(1, 7)]
@@ -148,8 +148,8 @@ def test_each_person_on_a_shared_browser_gets_only_their_own_rows(shared_browser
         assert report["found"] is True
         tables = {table: content["rows"] for table, content in report["tables"].items()}
         got = {
-            "events": {row["event_id"] for row in tables["ingested.events"]},
-            "searches": {row["search_id"] for row in tables["ingested.searches"]},
+            "events": {record_name(row["event_id"]) for row in tables["ingested.events"]},
+            "searches": {record_name(row["search_id"]) for row in tables["ingested.searches"]},
             "sessions": {_hour(row["started_at"]) for row in tables["intermediate.int_sessions"]},
             "consent": {_hour(row["changed_at"]) for row in tables["ingested.consent_changes"]},
             "interactions": {
