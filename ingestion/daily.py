@@ -486,13 +486,27 @@ def _allowed(scope: str) -> str:
     return use_allowed_sql(f"j.{scope}_refused_then", f"j.{scope}_refused_now", "v.gpc")
 
 
-def _drop_reason_sql(feed: Feed, cutoff: date) -> str:
-    """Why row `v` (joined to `j`, `c`, `e`) is not stored; NULL to store it."""
-    return f"""case
-      when c.row_key is not null or e.{feed.key} is not null then 'duplicate'
-      when j.subject_drop is not null then j.subject_drop
-      when {anonymous_record_expired_sql("v.user_id", "v.ts", cutoff)} then 'retention'
-    end"""
+def _drops(con: duckdb.DuckDBPyConnection, feed: Feed, cutoff: date) -> None:
+    """`dropped_<feed>` (row_key, reason): the valid rows of the day that are not stored, and
+    why (a copy first, then the strongest subject rule, then anonymous retention). Built from
+    the few candidates of each reason, so neither the insert nor the counts join every row
+    to every verdict."""
+    name = feed.name
+    con.execute(
+        f"""create or replace temp table dropped_{name} as
+        select row_key, arg_min(reason, rank) as reason from (
+          select row_key, 'duplicate' as reason, 1 as rank from copies_{name}
+          union all
+          select v.row_key, 'duplicate', 1 from {_valid(feed)} v
+          semi join earlier_{name} e using ({feed.key})
+          union all
+          select row_key, subject_drop, 2 from judged_{name} where subject_drop is not null
+          union all
+          select v.row_key, 'retention', 3 from {_valid(feed)} v
+          where {anonymous_record_expired_sql("v.user_id", "v.ts", cutoff)}
+        )
+        group by row_key"""
+    )
 
 
 def _store(
@@ -516,11 +530,7 @@ def _store(
     _finish_maps(con, pending, "map_user_agent", "map_url" if feed is EVENTS else "map_query")
     specific_columns, specific_joins = _SPECIFIC[name]
     geo_lat, geo_lon = coarsen_location_sql("v.geo.lat", "v.geo.lon")
-    judged = f"""from {_valid(feed)} v
-        left join judged_{name} j using (row_key)
-        left join copies_{name} c using (row_key)
-        left join earlier_{name} e using ({feed.key})"""
-    drop_reason = _drop_reason_sql(feed, cutoff)
+    _drops(con, feed, cutoff)
     con.execute(f"delete from {SCHEMA}.{name} where delivery_day = ?", [day])
     (result.stored,) = con.execute(
         f"""insert into {SCHEMA}.{name} by name
@@ -538,14 +548,15 @@ def _store(
           {_allowed("marketing")} as marketing_allowed,
           '{keys.version}' as key_version,
           {specific_columns}
-        {judged}
+        from {_valid(feed)} v
+        anti join dropped_{name} using (row_key)
+        left join judged_{name} j using (row_key)
         join map_ip_{name} m on {_same_address("v", "m")}
         left join map_user_id u on u.value = v.user_id
         join map_anonymous_id a on a.value = v.anonymous_id
         left join map_device_id d on d.value = v.device_id
         left join map_user_agent ua on ua.value = v.user_agent
-        {specific_joins}
-        where {drop_reason} is null"""
+        {specific_joins}"""
     ).fetchone()
     # The same record delivered again later belongs to this earlier day now.
     con.execute(
@@ -554,14 +565,14 @@ def _store(
         [day],
     )
     # What was dropped, by reason, and what the stored rows had corrected, by column.
-    for reason, count, *corrected in con.execute(
-        f"select {drop_reason} as r, count(*), {correction_counts_sql(feed, 'v.corrections')} "
-        f"{judged} group by r"
-    ).fetchall():
-        if reason is None:
-            result.corrected = correction_counts(feed, tuple(corrected))
-        else:
-            result.dropped[reason] = count
+    result.dropped = dict(
+        con.execute(f"select reason, count(*) from dropped_{name} group by reason").fetchall()
+    )
+    [corrected] = con.execute(
+        f"select {correction_counts_sql(feed)} from {_valid(feed)} v "
+        f"anti join dropped_{name} using (row_key)"
+    ).fetchall()
+    result.corrected = correction_counts(feed, tuple(corrected))
     _replace_day_rows(con, "ingestion_drops", name, day, list(result.dropped.items()))
 
 
@@ -599,7 +610,7 @@ def ingest_day(
             for feed, result in zip(USAGE_FEEDS, results, strict=True):
                 _store(con, feed, day, keys, cutoff, result, pending)
             for feed, result in zip(USAGE_FEEDS, results, strict=True):
-                result.guarded = guard_day(con, feed.name, day, cutoff)
+                result.guarded = guard_day(con, feed.name, day, cutoff, rules)
                 record_corrections(con, feed.name, day, "ingestion", result.corrected)
                 record_corrections(con, feed.name, day, "guard", result.guarded)
             con.execute("commit")

@@ -45,18 +45,16 @@ class Field:
     timestamp: bool = False  # RFC 3339 with an offset, parsed to TIMESTAMPTZ
     allowed: tuple[str, ...] = ()  # a value outside this set quarantines the line
     not_allowed_reason: str = WRONG_TYPE
-    # A value outside this class quarantines the line when the field is required (or an
-    # identity), else it becomes the class's fallback and is counted.
+    # A value outside this class quarantines the line when the field is required, else it
+    # becomes the class's fallback and is counted.
     cls: PrivacyClass | None = None
-    # An identity (whose record is this?) is never guessed at: an object or array there
-    # quarantines the line instead of becoming NULL.
-    identity: bool = False
+    # Free text stored as written (scrubbed): an object or array delivered here would be
+    # stored as its JSON text, so it is not taken for the text (the line is quarantined if
+    # the field is required, else the value is dropped). Every other string field holds
+    # JSON text harmlessly: a class rejects it, a rule reduces it (a pseudonym, a URL's
+    # parts, a browser family) or it is not an address.
+    text: bool = False
     parts: tuple[Part, ...] = ()  # a JSON object's fields, each with its class
-
-    @property
-    def scalar_text(self) -> bool:
-        """A string field: an object or array delivered here is not its text."""
-        return self.sql_type == "VARCHAR"
 
 
 @dataclass(frozen=True)
@@ -87,11 +85,11 @@ GEO = Field(
 
 COMMON = (
     Field("ts", required=True, timestamp=True),
-    Field("user_id", identity=True),
-    Field("anonymous_id", required=True, identity=True),
-    Field("device_id", identity=True),
-    Field("ip", required=True, identity=True),
-    Field("x_forwarded_for", identity=True),
+    Field("user_id"),
+    Field("anonymous_id", required=True),
+    Field("device_id"),
+    Field("ip", required=True),
+    Field("x_forwarded_for"),
     Field("user_agent"),
     Field("gpc", "BOOLEAN"),
     Field("app", required=True, allowed=APPS),
@@ -137,7 +135,7 @@ SEARCHES = Feed(
     fields=(
         Field("search_id", required=True, cls=_stored("search_id")),
         *COMMON,
-        Field("query", required=True),
+        Field("query", required=True, text=True),
         Field(
             "filters",
             "STRUCT(" + ", ".join(f"{name} {sql_type}" for name, sql_type in _FILTERS) + ")",
@@ -157,8 +155,8 @@ CONSENT = Feed(
     daily=False,
     one_of=("user_id", "anonymous_id"),
     fields=(
-        Field("user_id", identity=True),
-        Field("anonymous_id", identity=True),
+        Field("user_id"),
+        Field("anonymous_id"),
         Field("ts", required=True, timestamp=True),
         Field("scope", required=True, allowed=CONSENT_SCOPES),
         Field("granted", "BOOLEAN", required=True),
@@ -169,7 +167,7 @@ ACCOUNTS = Feed(
     "accounts",
     daily=False,
     fields=(
-        Field("user_id", required=True, identity=True),
+        Field("user_id", required=True),
         Field("ts", required=True, timestamp=True),
         Field("status", required=True, allowed=ACCOUNT_STATUSES),
     ),
@@ -179,8 +177,8 @@ ERASURE_REQUESTS = Feed(
     "erasure_requests",
     daily=False,
     fields=(
-        Field("request_id", required=True, identity=True),
-        Field("user_id", required=True, identity=True),
+        Field("request_id", required=True),
+        Field("user_id", required=True),
         Field("requested_at", required=True, timestamp=True),
         Field("outstanding_obligations", "BOOLEAN", required=True),
         Field("settled_at", timestamp=True),
@@ -194,13 +192,13 @@ LISTINGS = Feed(
         Field("listing_id", required=True, cls=classes.catalog_id()),
         Field("updated_at", required=True, timestamp=True),
         Field("category", required=True, allowed=CATEGORIES),
-        Field("title"),
+        Field("title", text=True),
         Field("district", cls=_stored("filter_district")),
         Field("lat", "DOUBLE", cls=_LAT),
         Field("lon", "DOUBLE", cls=_LON),
         Field("price_kzt", "DOUBLE", cls=_stored("price_kzt")),
         # owner_phone and owner_email are never read: contact details are not stored.
-        Field("owner_user_id", identity=True),
+        Field("owner_user_id"),
         Field("posted_at", timestamp=True),
         Field("expires_at", timestamp=True),
         Field("deleted_at", timestamp=True),

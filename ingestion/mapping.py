@@ -20,6 +20,19 @@ import pyarrow as pa
 Rule = Callable[[list[Any]], dict[str, Sequence[Any]]]
 
 
+class AtOnce(Executor):
+    """An executor that runs what is submitted at once, in the caller's thread: where no
+    worker thread is given."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+AT_ONCE = AtOnce()
+
+
 @dataclass
 class PendingMap:
     """A map whose rule is running: its table name, distinct values and future outputs."""
@@ -47,11 +60,7 @@ def start_map(
         .column(0)
         .to_pylist()
     )
-    if executor is None:
-        outputs: Future[dict[str, Sequence[Any]]] = Future()
-        outputs.set_result(rule(values))
-    else:
-        outputs = executor.submit(rule, values)
+    outputs = (executor or AT_ONCE).submit(rule, values)
     return PendingMap(table, values, outputs, types or {})
 
 

@@ -90,7 +90,10 @@ class _Columns:
             raw = _quote(field.name + "__text") if field.timestamp else value
             # NULL after the transform: absent or JSON null is missing; anything else is a
             # value of the wrong type (looked up in the line for those few rows only)
-            delivered = f"coalesce(json_type(line, {_json_path(field)}), 'NULL')"
+            delivered = (
+                f"coalesce(case when {raw} is null then json_type(line, {_json_path(field)}) end,"
+                " 'NULL')"
+            )
             self.reasons[MISSING_FIELD].append(f"({raw} is null and {delivered} = 'NULL')")
             self.reasons[WRONG_TYPE].append(f"({raw} is null and {delivered} <> 'NULL')")
         if field.allowed:
@@ -140,22 +143,18 @@ class _Columns:
 
     def _scalar(self, field: Field) -> None:
         value = _quote(field.name)
-        nested = _nested(field) if field.scalar_text else "false"
-        if field.required or field.identity:
-            if field.scalar_text:
-                self.reasons[WRONG_TYPE].append(nested)
-            if field.cls is not None and field.required:
-                self.reasons[WRONG_TYPE].append(f"not {field.cls.allows_sql(value)}")
-            if field.cls is None or field.required:
-                self.outputs.append(value)
-                return
-        outside = f"({nested} or not {field.cls.allows_sql(value)})" if field.cls else nested
-        if outside == "false":
+        outside = [_nested(field)] if field.text else []
+        outside += [f"not {field.cls.allows_sql(value)}"] if field.cls is not None else []
+        if field.required:
+            self.reasons[WRONG_TYPE] += outside
+        if field.required or not outside:
             self.outputs.append(value)
             return
         fallback = field.cls.fallback if field.cls else "null"
         self._correct(
-            field.name, outside, lambda flag: f"case when {flag} then {fallback} else {value} end"
+            field.name,
+            " or ".join(outside),
+            lambda flag: f"case when {flag} then {fallback} else {value} end",
         )
 
     def _derive(self, sql: str) -> str:

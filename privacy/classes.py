@@ -47,6 +47,12 @@ class PrivacyClass:
     pattern: str | None = None
     bounds: tuple[float | None, float | None] | None = None
 
+    @property
+    def check_needs_a_scan(self) -> bool:
+        """Whether some stored value could fail the SQL check (a flag's cannot: the column's
+        type allows nothing else; free text is checked in Python)."""
+        return self.check is not None and self.check("x") != "true"
+
     def allows_sql(self, column: str) -> str:
         """SQL true when `column` is NULL or inside the class."""
         if self.check is None:
@@ -114,10 +120,11 @@ def day_token() -> PrivacyClass:
 
 
 def derived_key() -> PrivacyClass:
-    return _matching(
+    return PrivacyClass(
         "derived key",
         "a hex key the warehouse computed (a session, a purge, a fingerprint)",
-        "[0-9a-f]{8,64}",
+        lambda column: f"(length({column}) between 8 and 64 and try(unhex({column})) is not null)",
+        pattern="([0-9a-fA-F]{2}){4,32}",
     )
 
 

@@ -6,7 +6,7 @@ a day is always the local calendar day of the moment, whatever offset it was wri
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -30,3 +30,17 @@ def date_sql(day: date | str) -> str:
     """A date literal of `day`, or `day` itself when it is already SQL (a dbt macro's
     argument, such as `{{ as_of_date() }}`)."""
     return f"'{day.isoformat()}'::date" if isinstance(day, date) else day
+
+
+def almaty_midnight(day: date) -> datetime:
+    """The instant an Almaty day begins."""
+    return datetime.combine(day, time(), _ZONE)
+
+
+def before_almaty_day_sql(moment: str, day: date | str) -> str:
+    """SQL: TIMESTAMPTZ `moment` falls on an Almaty day before `day`. For a date, as a
+    comparison with the instant that day begins: the same verdict as `almaty_day_sql`'s,
+    without converting a million moments to local time."""
+    if isinstance(day, date):
+        return f"({moment} < '{almaty_midnight(day).isoformat()}'::timestamptz)"
+    return f"({almaty_day_sql(moment)} < {day})"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from privacy.days import almaty_day, almaty_day_sql, date_sql
+from privacy.days import almaty_day, before_almaty_day_sql, date_sql
 
 
 def retention_cutoff(as_of: date, years: int) -> date:
@@ -27,7 +27,7 @@ def anonymous_record_expired(logged_in: bool, moment: datetime, cutoff: date) ->
 
 def anonymous_record_expired_sql(user: str, moment: str, cutoff: date | str) -> str:
     """`anonymous_record_expired` of a record's user pseudonym and moment, in DuckDB."""
-    return anonymous_day_expired_sql(user, almaty_day_sql(moment), cutoff)
+    return f"({user} is null and {before_almaty_day_sql(moment, cutoff)})"
 
 
 def anonymous_day_expired_sql(user: str, day: str, cutoff: date | str) -> str:
@@ -42,4 +42,4 @@ def account_expired(status: str, changed_at: datetime, cutoff: date) -> bool:
 
 def account_expired_sql(status: str, changed_at: str, cutoff: date | str) -> str:
     """`account_expired` of an account's latest status and its moment, in DuckDB."""
-    return f"({status} = 'terminated' and {almaty_day_sql(changed_at)} < {date_sql(cutoff)})"
+    return f"({status} = 'terminated' and {before_almaty_day_sql(changed_at, cutoff)})"

@@ -288,6 +288,38 @@ def test_free_text_is_scrubbed(zone) -> None:
     assert query == "отель медеу <phone> <email>"
 
 
+def test_an_object_where_a_string_belongs_is_never_stored_as_its_json_text(zone) -> None:
+    """Each rule reduces it to what its class allows: no URL, no browser, a keyed code."""
+    planted = {"email": "ivan@mail.kz", "phone": "+7 701 234 56 78"}
+    zone.events(
+        DAY,
+        [
+            zone.event(
+                "e1",
+                TS,
+                user_id=planted,
+                device_id=[planted["email"]],
+                page_url=planted,
+                referrer=[planted["phone"]],
+                user_agent=planted,
+                locale=planted,
+                listing_id=planted,
+            )
+        ],
+    )
+    zone.ingest(DAY)
+    [row] = zone.query(
+        "select page_url, referrer, browser_family, os_family, locale, listing_id, "
+        "length(user_pseudonym), length(device_pseudonym) from ingested.events"
+    )
+    assert row == (None, None, "Other", "Other", "other", None, 32, 32)
+    [(corrected,)] = zone.query(
+        "select list(column_name order by column_name) from ingested.corrections "
+        "where stage = 'ingestion'"
+    )
+    assert corrected == ["listing_id", "locale"]
+
+
 def test_terminated_accounts_and_old_anonymous_records_expire(zone) -> None:
     zone.events(
         "2022-12-01",
