@@ -2,7 +2,8 @@
 
 The day is replaced in one transaction: the same landing files give the same rows however
 often, and in whatever order of days, they are ingested. A record delivered on several days
-belongs to the earliest of them.
+belongs to the earliest of them. Before the transaction commits, the guard
+(`ingestion.guard`) scans the day's stored rows with the blocking checks' own functions.
 
 For speed, a day's lines are materialized once (`parsed_<feed>`); every rule runs on distinct
 values only: pseudonyms and plain IPv4 addresses in DuckDB, the rest in Python in a worker

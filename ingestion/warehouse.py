@@ -1,8 +1,8 @@
 """The warehouse file: its tables, and the one way ingestion opens it.
 
 Everything ingestion writes lives in the schema `ingested`; dbt builds on it. No table holds
-a raw identifier, address, user agent, location or free text: columns named `*_pseudonym`
-or `*_token` hold keyed HMAC values, the rest are coarsened or scrubbed (see `privacy/`).
+a raw identifier, address, user agent, location or free text: every column has a privacy
+class (`ingestion.columns`) that says what it may hold, and ingestion enforces it.
 """
 
 from __future__ import annotations
