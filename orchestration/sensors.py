@@ -19,12 +19,14 @@ from orchestration.resources import WarehouseResource
 
 
 def day_fingerprints(landing_dir: Path) -> dict[str, str]:
-    """Per delivery day, a fingerprint of its files (names, sizes, modification times)."""
+    """Per delivery day, a digest of its files' names, sizes and modification times: the
+    cursor Dagster keeps holds no file name the website chose."""
     fingerprints = {}
     for day in delivery_days(landing_dir):
         files = [p for feed in DAY_PARTITIONED_FEEDS for p in feed_files(landing_dir, feed, day)]
         stats = [(p.as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
-        fingerprints[day.isoformat()] = json.dumps(sorted(stats))
+        digest = hashlib.sha256(json.dumps(sorted(stats)).encode())
+        fingerprints[day.isoformat()] = digest.hexdigest()
     return fingerprints
 
 
@@ -53,7 +55,7 @@ def late_files(context: SensorEvaluationContext, warehouse: WarehouseResource):
     return [
         RunRequest(
             partition_key=day,
-            run_key=f"{day}:{hashlib.sha256(current[day].encode()).hexdigest()[:16]}",
+            run_key=f"{day}:{current[day][:16]}",
             tags={"late": "true"},
         )
         for day in days

@@ -37,6 +37,11 @@ def almaty_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), _ZONE)
 
 
+def almaty_midnight_sql(day: str) -> str:
+    """`almaty_midnight` in DuckDB, of DATE expression `day`."""
+    return f"timezone('{ALMATY}', cast({day} as timestamp))"
+
+
 def before_almaty_day_sql(moment: str, day: date | str) -> str:
     """SQL: TIMESTAMPTZ `moment` falls on an Almaty day before `day`. For a date, as a
     comparison with the instant that day begins: the same verdict as `almaty_day_sql`'s,

@@ -15,12 +15,13 @@ from functools import partial
 from typing import Final
 
 from privacy.consent import consent_intervals_sql, refused_now_sql
-from privacy.days import almaty_day_sql
+from privacy.days import almaty_day_sql, almaty_midnight_sql
 from privacy.listings import listing_retired_sql
 
 # macro name -> the rule's SQL function (its parameters become the macro's)
 MACROS: Final[dict[str, Callable[..., str]]] = {
     "almaty_day": almaty_day_sql,
+    "almaty_midnight": almaty_midnight_sql,
     "listing_retired": listing_retired_sql,
     "consent_intervals": consent_intervals_sql,
     "refused_personalization_now": partial(refused_now_sql, scope="personalization"),

@@ -5,6 +5,10 @@
 cast(timezone('Asia/Almaty', {{ column }}) as date)
 {%- endmacro %}
 
+{% macro almaty_midnight(day) -%}
+timezone('Asia/Almaty', cast({{ day }} as timestamp))
+{%- endmacro %}
+
 {% macro listing_retired(deleted_at, expires_at, as_of) -%}
 ({{ deleted_at }} is not null or coalesce(cast(timezone('Asia/Almaty', {{ expires_at }}) as date) < {{ as_of }}, false))
 {%- endmacro %}

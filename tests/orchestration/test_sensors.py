@@ -18,7 +18,8 @@ def _tick(instance, warehouse, cursor):
 def test_late_files_rerun_an_ingested_day_only(cli_zone, almaty_env) -> None:
     for day in ("2026-01-10", "2026-01-11"):
         cli_zone.events(day, [cli_zone.event(f"e-{day}", f"{day}T10:00:00+05:00")])
-    warehouse = WarehouseResource.from_settings(load_settings(almaty_env))
+    settings = load_settings(almaty_env)
+    warehouse = WarehouseResource.from_settings(settings)
     with DagsterInstance.ephemeral() as instance:
         instance.report_runless_asset_event(
             AssetMaterialization(asset_key="events", partition="2026-01-10")
@@ -34,6 +35,9 @@ def test_late_files_rerun_an_ingested_day_only(cli_zone, almaty_env) -> None:
         before_change = cursor
         requests, cursor = _tick(instance, warehouse, cursor)
         assert [r.partition_key for r in requests] == ["2026-01-10"]  # not the new day
+        # the cursor Dagster stores holds digests, never a name the website gave a file
+        names = {p.name for p in settings.landing_dir.rglob("*") if p.is_file()}
+        assert names and not any(name in cursor for name in names)
         # evaluated again from the same state (a daemon restart), the run key is the same,
         # so Dagster does not launch the day twice
         replay, _ = _tick(instance, warehouse, before_change)

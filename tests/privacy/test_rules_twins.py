@@ -3,8 +3,8 @@ ingestion, the purge, the checks and dbt (through its macros) apply the same rul
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import product
 
 import duckdb
 import pytest
@@ -15,7 +15,7 @@ from privacy.consent import (
     use_allowed,
     use_allowed_sql,
 )
-from privacy.days import almaty_day, almaty_day_sql
+from privacy.days import almaty_day, almaty_day_sql, almaty_midnight, almaty_midnight_sql
 from privacy.listings import listing_retired, listing_retired_sql
 from privacy.retention import (
     account_expired,
@@ -63,6 +63,14 @@ def test_the_almaty_day_agrees(con, moment: datetime) -> None:
     assert _sql(con, almaty_day_sql("moment::timestamptz"), moment=moment) == almaty_day(moment)
 
 
+@pytest.mark.parametrize("day", sorted({almaty_day(moment) for moment in MOMENTS}))
+def test_the_almaty_midnight_agrees(con, day: date) -> None:
+    midnight = _sql(con, almaty_midnight_sql("day::date"), day=day)
+    assert midnight == almaty_midnight(day)
+    assert almaty_day(midnight) == day
+    assert almaty_day(midnight - timedelta(microseconds=1)) == day - timedelta(days=1)
+
+
 def test_a_naive_moment_has_no_almaty_day() -> None:
     with pytest.raises(ValueError, match="aware"):
         almaty_day(datetime(2026, 1, 10, 12))
@@ -82,9 +90,7 @@ def test_the_retention_cutoff(as_of: date, cutoff: date) -> None:
 
 @pytest.mark.parametrize(
     ("logged_in", "moment", "cutoff"),
-    itertools.product(
-        (False, True), MOMENTS, (date(2024, 3, 1), date(2024, 3, 2), date(2026, 1, 11))
-    ),
+    list(product((False, True), MOMENTS, (date(2024, 3, 1), date(2024, 3, 2), date(2026, 1, 11)))),
 )
 def test_anonymous_retention_agrees(con, logged_in: bool, moment: datetime, cutoff: date) -> None:
     sql = anonymous_record_expired_sql("u", "moment::timestamptz", cutoff)
@@ -96,7 +102,7 @@ def test_anonymous_retention_agrees(con, logged_in: bool, moment: datetime, cuto
 
 @pytest.mark.parametrize(
     ("status", "moment", "cutoff"),
-    itertools.product(("active", "terminated"), MOMENTS, (date(2024, 3, 1), date(2024, 3, 2))),
+    list(product(("active", "terminated"), MOMENTS, (date(2024, 3, 1), date(2024, 3, 2)))),
 )
 def test_account_expiry_agrees(con, status: str, moment: datetime, cutoff: date) -> None:
     sql = account_expired_sql("status", "moment::timestamptz", cutoff)
@@ -105,7 +111,7 @@ def test_account_expiry_agrees(con, status: str, moment: datetime, cutoff: date)
 
 @pytest.mark.parametrize(
     ("deleted_at", "expires_at", "as_of"),
-    itertools.product((None, MOMENTS[0]), (None, *MOMENTS), (date(2024, 3, 1), date(2024, 3, 2))),
+    list(product((None, MOMENTS[0]), (None, *MOMENTS), (date(2024, 3, 1), date(2024, 3, 2)))),
 )
 def test_listing_retirement_agrees(con, deleted_at, expires_at, as_of: date) -> None:
     sql = listing_retired_sql("d::timestamptz", "e::timestamptz", as_of)
@@ -114,15 +120,13 @@ def test_listing_retirement_agrees(con, deleted_at, expires_at, as_of: date) -> 
     )
 
 
-@pytest.mark.parametrize(
-    ("granted", "refused"), itertools.product((True, False, None), (True, False, None))
-)
+@pytest.mark.parametrize(("granted", "refused"), list(product((True, False, None), repeat=2)))
 def test_geolocation_consent_agrees(con, granted, refused) -> None:
     sql = geolocation_allowed_sql("g::boolean", "r::boolean")
     assert _sql(con, sql, g=granted, r=refused) == geolocation_allowed(bool(granted), bool(refused))
 
 
-@pytest.mark.parametrize(("then", "now", "gpc"), itertools.product((True, False, None), repeat=3))
+@pytest.mark.parametrize(("then", "now", "gpc"), list(product((True, False, None), repeat=3)))
 def test_use_consent_agrees(con, then, now, gpc) -> None:
     sql = use_allowed_sql("t::boolean", "n::boolean", "g::boolean")
     assert _sql(con, sql, t=then, n=now, g=gpc) == use_allowed(bool(then), bool(now), bool(gpc))

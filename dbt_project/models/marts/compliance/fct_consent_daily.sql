@@ -1,64 +1,46 @@
 -- Per Almaty day and consent scope: how many subjects with a recorded choice had it granted or
 -- refused at the end of the day, and how many changed it that day. Subjects who never chose
--- are not counted: for them the contract's defaults apply.
+-- are not counted: for them the contract's defaults apply. Which choice is in force, "all"
+-- included and the refusal winning a tie, is ingestion's own rule (privacy/consent.py).
 
-with changes as (
-    select
-        c.subject_pseudonym,
-        c.subject_kind,
-        s.scope,
-        c.granted,
-        c.changed_at,
-        {{ almaty_day('c.changed_at') }} as change_date
-    from {{ ref('stg_consent_changes') }} as c
-    inner join (
-        values ('analytics'), ('personalization'), ('marketing'), ('geolocation')
-    ) as s (scope)
-        on c.scope = s.scope or c.scope = 'all'
-),
+{% set changes %}
+    (select subject_kind || ':' || subject_pseudonym as subject, changed_at as ts, scope, granted
+     from {{ ref('stg_consent_changes') }})
+{% endset %}
 
-end_of_day as (
-    -- The choice each subject ended each day with; at equal times the refusal wins.
-    select *
-    from changes
-    qualify row_number() over (
-        partition by subject_pseudonym, subject_kind, scope, change_date
-        order by changed_at desc, granted asc
-    ) = 1
-),
-
-spans as (
+with intervals as (
     select
         *,
-        lead(change_date) over (
-            partition by subject_pseudonym, subject_kind, scope order by change_date
-        ) as next_change_date
-    from end_of_day
+        {{ almaty_day('valid_from') }} as change_date
+    from ({{ consent_intervals(changes) }})
 ),
 
 calendar as (
-    select cast(day as date) as consent_date
+    select
+        cast(day as date) as consent_date,
+        {{ almaty_midnight('cast(day as date) + 1') }} as day_ends_at
     from range(
-        (select min(change_date) from changes),
-        greatest((select max(change_date) from changes), {{ as_of_date() }}) + 1,
+        (select min(change_date) from intervals),
+        greatest((select max(change_date) from intervals), {{ as_of_date() }}) + 1,
         interval 1 day
     ) as t (day)
 ),
 
 scopes as (
-    select distinct scope from changes
+    select distinct scope from intervals
 ),
 
 in_force as (
+    -- The choice in force at the last instant of the day.
     select
         c.consent_date,
-        s.scope,
-        count(*) filter (where s.granted) as subjects_granted,
-        count(*) filter (where not s.granted) as subjects_opted_out
+        i.scope,
+        count(*) filter (where i.granted) as subjects_granted,
+        count(*) filter (where not i.granted) as subjects_opted_out
     from calendar as c
-    inner join spans as s
-        on s.change_date <= c.consent_date
-        and (s.next_change_date is null or c.consent_date < s.next_change_date)
+    inner join intervals as i
+        on i.valid_from < c.day_ends_at
+        and (i.valid_to is null or c.day_ends_at <= i.valid_to)
     group by all
 ),
 
@@ -68,7 +50,7 @@ changed as (
         scope,
         count(*) filter (where granted) as grants,
         count(*) filter (where not granted) as opt_outs
-    from changes
+    from intervals
     group by all
 )
 
