@@ -100,17 +100,21 @@ def _duckdb_alone(landing: Path, database: Path) -> tuple[float, float, float]:
     return time.perf_counter() - started, time.process_time() - cpu_started, peak_rss_mb()
 
 
+def _stop(day: date, error: Exception) -> None:
+    raise SystemExit(f"bench: delivery day {day} cannot be read: {error}")
+
+
 def _ingest(
     landing: Path, warehouse: Path, secret_file: Path
 ) -> tuple[float, float, float, list[str]]:
-    """Every delivery day, one after the other on one connection, as `almaty run` does:
-    seconds, CPU seconds, peak memory and a line per day.
+    """Every delivery day through `ingest_days`, as `almaty run` ingests them: seconds, CPU
+    seconds, peak memory and a line per day (the first day's includes the run's links).
     """
     import pandas  # noqa: F401 (imports are not timed on either side; see below)
     import psutil
 
     from almaty.secret import load_secret
-    from ingestion.daily import ingest_day
+    from ingestion.daily import ingest_days
     from ingestion.rules import derive_keys, refresh_listings, refresh_privacy_rules
     from ingestion.warehouse import check_key_version, open_warehouse
     from landing.contract import delivery_days
@@ -128,14 +132,18 @@ def _ingest(
         refresh_privacy_rules(con, landing, keys, as_of, 3)
         refresh_listings(con, landing, keys, as_of)
         con.execute("commit")
-        for day in days:
-            day_started = time.perf_counter()
-            ingest_day(con, landing, day, keys, as_of, 3)
+        day_started = time.perf_counter()
+
+        def timed(day_results) -> None:
+            nonlocal day_started
             resident = psutil.Process().memory_info().rss / 2**20
             lines.append(
-                f"  {day}: {time.perf_counter() - day_started:.2f} s, resident {resident:,.0f} MB, "
-                f"peak {peak_rss_mb():,.0f} MB"
+                f"  {day_results[0].day}: {time.perf_counter() - day_started:.2f} s, "
+                f"resident {resident:,.0f} MB, peak {peak_rss_mb():,.0f} MB"
             )
+            day_started = time.perf_counter()
+
+        ingest_days(con, landing, days, keys, as_of, 3, on_day=timed, on_unread=_stop)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     return seconds, cpu_seconds, peak_rss_mb(), lines
 

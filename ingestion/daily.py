@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from ingestion.feeds import EVENTS, SEARCHES, Feed
 from ingestion.guard import guard_day, record_corrections
-from ingestion.lines import read_landing_files, recorded_files
+from ingestion.lines import LandingFileError, read_landing_files, recorded_files
 from ingestion.mapping import PendingMap, finish_map, start_map
 from ingestion.parse import correction_counts, correction_counts_sql
 from ingestion.rules import (
@@ -621,6 +621,58 @@ def ingest_day(
         finally:
             rules.shutdown(cancel_futures=True)
     return results
+
+
+@dataclass
+class IngestedDays:
+    """What a run of delivery days did: a result per feed and day ingested, and the days
+    whose files could not be read, with the error naming the file."""
+
+    results: list[DayResult] = field(default_factory=list)
+    unread: dict[date, LandingFileError] = field(default_factory=dict)
+
+
+def ingest_days(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    days: list[date],
+    keys: Keys,
+    as_of: date,
+    retention_years: int,
+    on_day: Callable[[list[DayResult]], None] = lambda results: None,
+    on_unread: Callable[[date, LandingFileError], None] = lambda day, error: None,
+) -> IngestedDays:
+    """Ingest `days` in order, each in its own transaction: `almaty run`, the Dagster asset,
+    the benchmarks and the tests all ingest through here.
+
+    The later days' identity links are recorded first, so the first day is judged with the
+    links of the whole run: one run gives what ingesting the days in any order would. A day
+    whose files cannot be read fails alone (`on_unread`, which may raise to stop the run),
+    keeps what it held, and the others go on. `on_day` hears each day's results as it
+    commits.
+    """
+    ingested = IngestedDays()
+
+    def unread(day: date, error: LandingFileError) -> None:
+        ingested.unread[day] = error
+        on_unread(day, error)
+
+    for day in days[1:]:
+        try:
+            record_links(con, landing_dir, day, keys)
+        except LandingFileError as error:
+            unread(day, error)
+    for day in days:
+        if day in ingested.unread:
+            continue  # its files were found unreadable just now
+        try:
+            day_results = ingest_day(con, landing_dir, day, keys, as_of, retention_years)
+        except LandingFileError as error:
+            unread(day, error)
+            continue
+        ingested.results += day_results
+        on_day(day_results)
+    return ingested
 
 
 @contextmanager

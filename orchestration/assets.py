@@ -21,8 +21,7 @@ from ingestion.daily import (
     USAGE_FEEDS,
     DayResult,
     describe_day,
-    ingest_day,
-    record_links,
+    ingest_days,
     summarize,
 )
 from ingestion.lines import LandingFileError
@@ -127,38 +126,32 @@ def usage(context: AssetExecutionContext, warehouse: WarehouseResource):
     keys = warehouse.secret_keys()
     window = context.partition_time_window
     days = window_days(window.start, window.end)
-    results: dict[str, list[DayResult]] = {feed.name: [] for feed in USAGE_FEEDS}
-    unread: dict[date, LandingFileError] = {}
 
-    def failed(day: date, error: LandingFileError) -> None:
-        unread[day] = error
+    def unread(day: date, error: LandingFileError) -> None:
         report(context, f"delivery day {day} not ingested, kept as it was: {error}", logging.ERROR)
 
+    def ingested(day_results: list[DayResult]) -> None:
+        for result in day_results:
+            report(context, describe_day(result))
+
     with warehouse.connect(keys, context.log) as con:
-        for day in days[1:]:
-            try:
-                record_links(con, settings.landing_dir, day, keys)
-            except LandingFileError as error:
-                failed(day, error)
-        for day in days:
-            if day in unread:
-                continue  # its files were found unreadable just now
-            try:
-                day_results = ingest_day(
-                    con, settings.landing_dir, day, keys, settings.as_of, settings.retention_years
-                )
-            except LandingFileError as error:
-                failed(day, error)
-                continue
-            for result in day_results:
-                report(context, describe_day(result))
-                results[result.feed].append(result)
-    for name, day_results in results.items():
+        run = ingest_days(
+            con,
+            settings.landing_dir,
+            days,
+            keys,
+            settings.as_of,
+            settings.retention_years,
+            on_day=ingested,
+            on_unread=unread,
+        )
+    for name in (feed.name for feed in USAGE_FEEDS):
+        day_results = [result for result in run.results if result.feed == name]
         checked = AssetCheckKey(AssetKey(name), EVERY_DAY_READ) in context.selected_asset_check_keys
         yield MaterializeResult(
             asset_key=name,
-            metadata={**summarize(day_results), "days_not_read": len(unread)},
-            check_results=[_every_day_read(name, unread)] if checked else [],
+            metadata={**summarize(day_results), "days_not_read": len(run.unread)},
+            check_results=[_every_day_read(name, run.unread)] if checked else [],
         )
 
 

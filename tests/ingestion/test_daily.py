@@ -8,6 +8,9 @@ from datetime import date
 import pytest
 
 from almaty.errors import AlmatyError
+from ingestion.daily import ingest_days
+from ingestion.rules import derive_keys, refresh_privacy_rules
+from ingestion.warehouse import open_warehouse
 from privacy.pseudonyms import Pseudonymizer
 from privacy.suppression import suppression_digest
 
@@ -113,6 +116,52 @@ def test_a_broken_gzip_fails_the_day_naming_the_file_and_keeps_what_was_there(zo
     with pytest.raises(AlmatyError, match=r"late\.jsonl\.gz"):
         zone.ingest(DAY)
     assert _stored_ids(zone) == {"e1"}
+
+
+def test_a_run_of_days_judges_each_with_the_whole_runs_links_and_an_unreadable_day_stops_alone(
+    zone,
+) -> None:
+    # a1 logs in as the opted-out u_out only on the 12th; its visit of the 10th is u_out's too
+    zone.events(DAY, [zone.event("anon", TS, anonymous_id="a1"), zone.event("e1", TS)])
+    zone.events("2026-01-11", [zone.event("e2", "2026-01-11T10:00:00+05:00")])
+    broken = zone.root / "events/date=2026-01-11/late.jsonl.gz"
+    broken.write_bytes(gzip.compress(b'{"a": 1}\n' * 10_000)[:-20])
+    zone.events(
+        "2026-01-12",
+        [zone.event("e3", "2026-01-12T10:00:00+05:00", user_id="u_out", anonymous_id="a1")],
+    )
+    _consent(
+        zone,
+        {
+            "user_id": "u_out",
+            "anonymous_id": None,
+            "ts": "2026-01-05T10:00:00+05:00",
+            "scope": "analytics",
+            "granted": False,
+        },
+    )
+    keys = derive_keys(SECRET)
+    days = [date(2026, 1, 10), date(2026, 1, 11), date(2026, 1, 12)]
+    heard: list[date] = []
+    with open_warehouse(zone.warehouse) as con:
+        con.execute("begin transaction")
+        refresh_privacy_rules(con, zone.root, keys, date(2026, 1, 12), 3)
+        con.execute("commit")
+        run = ingest_days(
+            con,
+            zone.root,
+            days,
+            keys,
+            date(2026, 1, 12),
+            3,
+            on_day=lambda r: heard.append(r[0].day),
+        )
+    assert heard == [date(2026, 1, 10), date(2026, 1, 12)]
+    assert list(run.unread) == [date(2026, 1, 11)]
+    assert "late.jsonl.gz" in str(run.unread[date(2026, 1, 11)])
+    assert _stored_ids(zone) == {"e1"}
+    [events_10th] = [r for r in run.results if r.feed == "events" and r.day == date(2026, 1, 10)]
+    assert events_10th.dropped == {"analytics_opt_out": 1}
 
 
 def test_duplicates_are_stored_once_whatever_the_order_of_days(zone, tmp_path) -> None:
