@@ -36,6 +36,7 @@ bench: $(INSTALLED)
 	$(BIN)/almaty bench ingest
 	$(BIN)/almaty bench ingest --events 250000 --days 8
 	$(BIN)/almaty bench models
+	$(BIN)/almaty bench daily
 	$(BIN)/almaty bench purge
 	$(BIN)/almaty bench serve
 	$(BIN)/almaty bench recommender

@@ -637,6 +637,64 @@ def bench_recommender(users: int, seed: int, repeats: int = 5) -> float:
 DASHBOARDS_BENCH_START = date(2025, 1, 1)
 
 
+def _settings_env(folder: Path, as_of: date) -> dict[str, str]:
+    """The environment of an `almaty` command on a warehouse of its own in `folder`."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")},
+        "ALMATY_LANDING_DIR": str(folder / "landing"),
+        "ALMATY_WAREHOUSE": str(folder / "warehouse.duckdb"),
+        "ALMATY_EXPORT_DIR": str(folder / "exports"),
+        "ALMATY_SECRET_KEY_FILE": str(folder / "secret.key"),
+        "ALMATY_AS_OF": str(as_of),
+    }
+
+
+def _almaty_run(env: dict[str, str], first: date, last: date) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of `almaty run --from first --to last`, in a process of
+    its own: run from `_in_child`, its children are only that run."""
+    import subprocess
+    import sys
+
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "almaty", "run", "--from", str(first), "--to", str(last)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"bench: almaty run {first}..{last} failed: {result.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return time.perf_counter() - started, peak
+
+
+def bench_daily(ages: list[int], events: int, seed: int) -> float:
+    """One delivery day's whole `almaty run` (ingestion, purge, dbt, copies, exports) on
+    warehouses that already hold `ages` days: what a day costs as history grows. The figure
+    is the oldest warehouse's time over the youngest's.
+    """
+    from datetime import timedelta
+
+    from almaty.secret import create_secret
+
+    print(f"machine: {machine_description()}")
+    seconds_by_age = {}
+    for age in sorted(set(ages)):
+        with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
+            folder = Path(tmp)
+            day = BENCH_DAY + timedelta(days=age)
+            _in_child(_generate_days, folder / "landing", events, age + 1, seed)
+            create_secret(folder / "secret.key")
+            env = _settings_env(folder, day + timedelta(days=1))
+            built, built_peak = _in_child(_almaty_run, env, BENCH_DAY, day - timedelta(days=1))
+            print(
+                f"{age} days of {events:,} events built by almaty run in {built:.0f} s, "
+                f"peak {built_peak:,.0f} MB"
+            )
+            seconds, peak = _in_child(_almaty_run, env, day, day)
+            print(f"  then one day's almaty run: {seconds:.1f} s, peak {peak:,.0f} MB")
+            seconds_by_age[age] = seconds
+    ratio = seconds_by_age[max(seconds_by_age)] / seconds_by_age[min(seconds_by_age)]
+    print(f"daily_run_ratio={ratio:.2f}")
+    return ratio
+
+
 def dashboards_bench_data(root: Path, days: int, events: int, seed: int) -> dict[str, str]:
     """The ALMATY_* settings of a warehouse built by `almaty run` from `days` generated days.
 
@@ -653,14 +711,7 @@ def dashboards_bench_data(root: Path, days: int, events: int, seed: int) -> dict
 
     folder = root / f"{days}d-{events}e-seed{seed}"
     last = DASHBOARDS_BENCH_START + timedelta(days=days - 1)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")},
-        "ALMATY_LANDING_DIR": str(folder / "landing"),
-        "ALMATY_WAREHOUSE": str(folder / "warehouse.duckdb"),
-        "ALMATY_EXPORT_DIR": str(folder / "exports"),
-        "ALMATY_SECRET_KEY_FILE": str(folder / "secret.key"),
-        "ALMATY_AS_OF": str(last + timedelta(days=1)),
-    }
+    env = _settings_env(folder, last + timedelta(days=1))
     built = folder / "built.json"
     if built.exists():
         print(f"reusing the warehouse built in {folder}: {built.read_text().strip()}")

@@ -43,6 +43,14 @@ def _positive_int(text: str) -> int:
     return number
 
 
+def _day_counts(text: str) -> list[int]:
+    """--ages: whole numbers of days, comma-separated, at least two to compare."""
+    counts = [_positive_int(part.strip()) for part in text.split(",")]
+    if len(set(counts)) < 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: give at least two different numbers of days")
+    return counts
+
+
 def _cmd_secret_init(_: argparse.Namespace) -> None:
     from almaty.secret import create_secret
 
@@ -169,6 +177,12 @@ def _cmd_bench_ingest(args: argparse.Namespace) -> None:
     from almaty.bench import bench_ingest
 
     bench_ingest(events=args.events, days=args.days, seed=args.seed, repeat=args.repeat)
+
+
+def _cmd_bench_daily(args: argparse.Namespace) -> None:
+    from almaty.bench import bench_daily
+
+    bench_daily(ages=args.ages, events=args.events, seed=args.seed)
 
 
 def _cmd_bench_dashboards(args: argparse.Namespace) -> None:
@@ -395,6 +409,27 @@ def build_parser() -> argparse.ArgumentParser:
         "models of the last day alone; the last line is dbt_one_day_share=X.XX.",
     )
     _generated_days_options(bench_models, events=200_000, days=30)
+
+    bench_daily = _command(
+        bench,
+        "daily",
+        _cmd_bench_daily,
+        "one day's whole almaty run on warehouses of growing age",
+        "For each age N, build a warehouse of N generated days with almaty run, then time "
+        "almaty run of the next day alone; the last line is daily_run_ratio=X.XX, the oldest "
+        "warehouse's time over the youngest's.",
+    )
+    bench_daily.add_argument(
+        "--ages",
+        type=_day_counts,
+        default=[8, 36, 365],
+        metavar="N,N,...",
+        help="days the warehouses hold before the timed day (default 8,36,365)",
+    )
+    bench_daily.add_argument(
+        "--events", type=_positive_int, default=20_000, help="events a day (default %(default)s)"
+    )
+    _seed_option(bench_daily)
 
     bench_purge = _command(
         bench,
