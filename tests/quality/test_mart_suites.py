@@ -24,6 +24,20 @@ def _adverts(days: int = 3) -> pd.DataFrame:
     )
 
 
+def _consent(days: int) -> pd.DataFrame:
+    first = date(2026, 1, 10)
+    return pd.DataFrame(
+        {
+            "consent_date": [first + timedelta(days=n) for n in range(days)],
+            "scope": ["analytics"] * days,
+            "subjects_granted": [40] * days,
+            "subjects_opted_out": [3] * days,
+            "grants": [2] * days,
+            "opt_outs": [1] * days,
+        }
+    )
+
+
 def test_a_sound_mart_passes() -> None:
     assert mart_failures("fct_adverts_daily", _adverts()) == {}
 
@@ -47,8 +61,12 @@ def test_duplicate_keys_and_a_missing_day_fail() -> None:
     assert "expect_compound_columns_to_be_unique(table)" in mart_failures(
         "fct_adverts_daily", doubled
     )
-    gap = _adverts(3).drop(index=1)
-    assert mart_failures("fct_adverts_daily", gap) == {"rows per activity_date": 1}
+    gap = _consent(3).drop(index=1)
+    assert mart_failures("fct_consent_daily", gap) == {"rows per consent_date": 1}
+
+
+def test_a_day_without_an_advert_seen_by_enough_people_is_no_gap() -> None:
+    assert mart_failures("fct_adverts_daily", _adverts(3).drop(index=1)) == {}
 
 
 def test_too_many_rows_in_a_day_fail_and_an_empty_mart_passes() -> None:
@@ -59,9 +77,9 @@ def test_too_many_rows_in_a_day_fail_and_an_empty_mart_passes() -> None:
 
 
 def test_a_day_that_could_not_be_read_may_have_no_rows() -> None:
-    gap = _adverts(3).drop(index=1)
-    assert mart_failures("fct_adverts_daily", gap) == {"rows per activity_date": 1}
-    assert mart_failures("fct_adverts_daily", gap, unread={date(2026, 1, 11)}) == {}
+    gap = _consent(3).drop(index=1)
+    assert mart_failures("fct_consent_daily", gap) == {"rows per consent_date": 1}
+    assert mart_failures("fct_consent_daily", gap, unread={date(2026, 1, 11)}) == {}
 
 
 def test_rows_per_day_counts_days_without_rows_as_zero() -> None:
