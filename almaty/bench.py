@@ -650,8 +650,8 @@ def _settings_env(folder: Path, as_of: date) -> dict[str, str]:
 
 
 def _almaty_run(env: dict[str, str], first: date, last: date) -> tuple[float, float]:
-    """Seconds and peak memory (MB) of `almaty run --from first --to last`, in a process of
-    its own: run from `_in_child`, its children are only that run."""
+    """Seconds of `almaty run --from first --to last` and the peak memory (MB) of its largest
+    process; run it from `_in_child`, so that the only children it waits for are the run's."""
     import subprocess
     import sys
 
