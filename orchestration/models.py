@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, BackfillPolicy
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, BackfillPolicy, Failure
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -79,9 +79,27 @@ def dbt_build_args(settings: Settings, window: tuple[date, date] | None) -> list
     return ["build", "--vars", json.dumps(variables), "--exclude-resource-type", "unit_test"]
 
 
+def dbt_errors(run_results: Mapping[str, Any]) -> list[str]:
+    """The models and tests dbt could not run, one line each; a test that ran and found rows
+    is not among them (its failed check reports it)."""
+    return [
+        f"{result['unique_id']}: {(result.get('message') or 'error').strip().splitlines()[0]}"
+        for result in run_results["results"]
+        if result["status"] == "error"
+    ]
+
+
+def _stopped_early(error: Exception | None) -> str:
+    """dbt's own error when it stopped before running anything (a profile it cannot use)."""
+    parsed = str(error).partition("Errors parsed from dbt logs:")[2].split()
+    return " ".join(parsed) or "dbt stopped; see dbt-output.log in DAGSTER_HOME"
+
+
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str], label: str):
     """Run dbt, pass its events on to Dagster, and report one line of what it did; returns
-    whether dbt succeeded."""
+    whether dbt succeeded. Tests that fail let the run go on to report them as failed checks;
+    a model or test dbt could not run fails the step, naming it, so that nothing downstream
+    (the published copies) reads as done."""
     started = time.monotonic()
     built = passed = failed = 0
     invocation = dbt.cli(args, context=context, raise_on_error=False)
@@ -97,7 +115,15 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, args: list[str],
         f"dbt {label}: {built} built, {passed} tests passed, {failed} failed, "
         f"in {time.monotonic() - started:.1f} s",
     )
-    return invocation.is_successful()
+    if invocation.is_successful():
+        return True
+    try:
+        errors = dbt_errors(invocation.get_artifact("run_results.json"))
+    except FileNotFoundError:
+        errors = [_stopped_early(invocation.get_error())]
+    if errors:
+        raise Failure(description=f"dbt {label}: {'; '.join(errors)}")
+    return False
 
 
 MANIFEST = prepare_manifest()

@@ -14,7 +14,7 @@ import pytest
 from almaty.config import load_settings
 from almaty.errors import AlmatyError
 from orchestration.dbt_manifest import DBT_PROJECT_DIR, prepare_manifest
-from orchestration.models import dbt_build_args
+from orchestration.models import dbt_build_args, dbt_errors
 
 SETTINGS = replace(
     load_settings({"ALMATY_AS_OF": "2026-01-14", "ALMATY_MIN_GROUP_SIZE": "25"}),
@@ -65,3 +65,21 @@ def test_a_broken_project_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(AlmatyError, match="dbt parse failed") as caught:
         prepare_manifest(project)
     assert "\n" not in str(caught.value)
+
+
+def test_dbt_errors_name_what_could_not_run_but_not_tests_that_found_rows() -> None:
+    run_results = {
+        "results": [
+            {"unique_id": "model.visit_almaty.stg_events", "status": "success", "message": None},
+            {
+                "unique_id": "model.visit_almaty.fct_traffic_daily",
+                "status": "error",
+                "message": 'Binder Error: column "app" not found\n\nLINE 4: ...',
+            },
+            {"unique_id": "test.visit_almaty.not_null_x", "status": "fail", "message": "Got 3"},
+            {"unique_id": "model.visit_almaty.dim_listings", "status": "skipped", "message": ""},
+        ]
+    }
+    assert dbt_errors(run_results) == [
+        'model.visit_almaty.fct_traffic_daily: Binder Error: column "app" not found'
+    ]

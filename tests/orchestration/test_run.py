@@ -200,3 +200,17 @@ def test_a_link_seen_only_on_a_later_day_covers_earlier_days(cli_zone, run_almat
     assert result.returncode == 0, result.stderr
     assert cli_zone.query("select count(*) from ingested.events") == [(0,)]
     assert cli_zone.query("select count(*) from ingested.searches") == [(0,)]
+
+
+def test_a_dbt_that_cannot_run_fails_the_run_and_publishes_nothing(
+    zone3, run_almaty, almaty_env
+) -> None:
+    """dbt stopping (here on a profile target it lacks) is a failed run naming dbt's error,
+    never "done" with marts and copies left as they were."""
+    result = run_almaty("run", env={**almaty_env, "DBT_TARGET": "nowhere"})
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "models failed: dbt" in line and "nowhere" in line and "Traceback" not in line
+    assert "published" not in result.stdout
+    published = Path(almaty_env["ALMATY_WAREHOUSE"]).with_name("warehouse.published.duckdb")
+    assert not published.exists()
