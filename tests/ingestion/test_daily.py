@@ -17,6 +17,13 @@ from privacy.suppression import suppression_digest
 SECRET = bytes(range(32))
 DAY = "2026-01-10"
 TS = "2026-01-10T12:00:00+05:00"
+U_OUT_REFUSES_ANALYTICS = {
+    "user_id": "u_out",
+    "anonymous_id": None,
+    "ts": "2026-01-05T10:00:00+05:00",
+    "scope": "analytics",
+    "granted": False,
+}
 
 
 def _stored_ids(zone, table: str = "events", key: str = "event_id") -> set[str]:
@@ -130,16 +137,7 @@ def test_a_run_of_days_judges_each_with_the_whole_runs_links_and_an_unreadable_d
         "2026-01-12",
         [zone.event("e3", "2026-01-12T10:00:00+05:00", user_id="u_out", anonymous_id="a1")],
     )
-    _consent(
-        zone,
-        {
-            "user_id": "u_out",
-            "anonymous_id": None,
-            "ts": "2026-01-05T10:00:00+05:00",
-            "scope": "analytics",
-            "granted": False,
-        },
-    )
+    _consent(zone, U_OUT_REFUSES_ANALYTICS)
     keys = derive_keys(SECRET)
     days = [date(2026, 1, 10), date(2026, 1, 11), date(2026, 1, 12)]
     heard: list[date] = []
@@ -199,16 +197,7 @@ def test_an_analytics_opt_out_in_force_removes_every_record_of_the_subject(zone)
             zone.event("other", TS, user_id="u_in", anonymous_id="a2"),
         ],
     )
-    _consent(
-        zone,
-        {
-            "user_id": "u_out",
-            "anonymous_id": None,
-            "ts": "2026-01-05T10:00:00+05:00",
-            "scope": "analytics",
-            "granted": False,
-        },
-    )
+    _consent(zone, U_OUT_REFUSES_ANALYTICS)
     [events, _] = zone.ingest(DAY)
     assert _stored_ids(zone) == {"other"}
     assert events.dropped == {"analytics_opt_out": 2}
