@@ -124,7 +124,7 @@ def derived_key() -> PrivacyClass:
         "derived key",
         "a hex key the warehouse computed (a session, a purge, a fingerprint)",
         lambda column: f"(length({column}) between 8 and 64 and try(unhex({column})) is not null)",
-        pattern="([0-9a-fA-F]{2}){4,32}",
+        pattern="(?:[0-9a-fA-F]{2}){4,32}",
     )
 
 
@@ -132,8 +132,8 @@ def network() -> PrivacyClass:
     return _matching(
         "coarsened network",
         "an IPv4 /24 or IPv6 /48 network, never an address",
-        r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
-        r"[1-9]?[0-9])){2}\.0/24|([0-9a-f]{1,4}(:[0-9a-f]{1,4}){0,2})?::/48",
+        r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|"
+        r"[1-9]?[0-9])){2}\.0/24|(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,2})?::/48",
     )
 
 
@@ -157,7 +157,7 @@ def locale() -> PrivacyClass:
         "locale",
         "a language subtag, optionally with a region (ru-KZ); 'other', or in the marts "
         "'unknown' (none given)",
-        "[a-z]{2,3}(-[A-Z]{2})?|other|unknown",
+        "[a-z]{2,3}(?:-[A-Z]{2})?|other|unknown",
         "'other'",
     )
 
