@@ -1,5 +1,7 @@
 """The late_files sensor: a day already ingested whose folder changed is ingested again."""
 
+import json
+
 from dagster import AssetMaterialization, DagsterInstance, SkipReason, build_sensor_context
 
 from almaty.config import load_settings
@@ -45,3 +47,18 @@ def test_late_files_rerun_an_ingested_day_only(cli_zone, almaty_env) -> None:
 
         again, _ = _tick(instance, warehouse, cursor)
         assert isinstance(again, SkipReason)
+
+
+def test_a_cursor_of_file_listings_from_before_digests_is_a_first_look(cli_zone, almaty_env):
+    """Upgrading must not re-run every ingested day because the cursor's form changed."""
+    day = "2026-01-10"
+    path = cli_zone.events(day, [cli_zone.event("e1", f"{day}T10:00:00+05:00")])
+    warehouse = WarehouseResource.from_settings(load_settings(almaty_env))
+    old_cursor = json.dumps({day: json.dumps([[path.as_posix(), 1, 2]])})
+    with DagsterInstance.ephemeral() as instance:
+        instance.report_runless_asset_event(AssetMaterialization(asset_key="events", partition=day))
+        result, cursor = _tick(instance, warehouse, old_cursor)
+        assert isinstance(result, SkipReason)
+        assert path.name not in cursor
+        quiet, _ = _tick(instance, warehouse, cursor)
+        assert isinstance(quiet, SkipReason)
