@@ -227,7 +227,7 @@ def bench_models(events: int, days: int, seed: int) -> float:
     print(f"machine: {machine_description()}")
     with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
         root = Path(tmp)
-        landing, warehouse = root / "landing", root / "warehouse.duckdb"
+        landing, warehouse = root / "landing", root / "warehouse"
         seconds, _, records = _in_child(_generate_days, landing, events, days, seed)
         print(f"generated {days} day(s), {records:,} events and searches, in {seconds:.1f} s")
         create_secret(root / "secret.key")
@@ -273,12 +273,13 @@ def _refuse_analytics(landing: Path, share: float) -> int:
 
 def bench_purge(events: int, days: int, seed: int) -> float:
     """The purge over an ingested and modelled warehouse after analytics refusals of 1 % of
-    users, the compaction it triggers, and a purge with nothing to do (every run's cost)."""
+    users, the rewrite of the files that held the removed rows it triggers, and a purge with
+    nothing to do (every run's cost)."""
     from datetime import timedelta
 
     from almaty.config import load_settings
     from almaty.secret import create_secret, load_secret
-    from ingestion.compaction import compact_database
+    from ingestion.lake import remove_deleted_bytes
     from ingestion.purge import purge_warehouse
     from ingestion.rules import derive_keys, refresh_privacy_rules
     from ingestion.warehouse import open_warehouse
@@ -287,7 +288,7 @@ def bench_purge(events: int, days: int, seed: int) -> float:
     print(f"machine: {machine_description()}")
     with tempfile.TemporaryDirectory(prefix="almaty-bench-") as tmp:
         root = Path(tmp)
-        landing, warehouse = root / "landing", root / "warehouse.duckdb"
+        landing, warehouse = root / "landing", root / "warehouse"
         _, _, records = _in_child(_generate_days, landing, events, days, seed)
         create_secret(root / "secret.key")
         _in_child(_ingest, landing, warehouse, root / "secret.key")
@@ -298,28 +299,28 @@ def bench_purge(events: int, days: int, seed: int) -> float:
         refusing = _refuse_analytics(landing, 0.01)
         keys = derive_keys(load_secret(root / "secret.key"))
 
-        def purge() -> tuple[float, object]:
+        def purge() -> tuple[float, float, object]:
             started = time.perf_counter()
             with open_warehouse(warehouse) as con:
                 con.execute("begin transaction")
                 refresh_privacy_rules(con, landing, keys, as_of, 3)
                 con.execute("commit")
                 result = purge_warehouse(con, as_of, 3, datetime.now(UTC))
-            return time.perf_counter() - started, result
+                purged = time.perf_counter()
+                files = remove_deleted_bytes(con, warehouse, grace_seconds=0)
+            rewrite = time.perf_counter() - purged
+            print(f"  files rewritten, {files} old ones deleted, catalog vacuumed: {rewrite:.1f} s")
+            return purged - started, rewrite, result
 
-        seconds, result = purge()
+        seconds, rewrite, result = purge()
         print(
             f"purge after {refusing} analytics refusals: {seconds:.1f} s, "
             f"{result.rows_removed:,} rows removed, {len(result.days)} day(s) to rebuild"
         )
-        started = time.perf_counter()
-        before, after = compact_database(warehouse)
-        compaction = time.perf_counter() - started
-        print(f"compaction: {compaction:.1f} s, {before / 2**20:,.0f} -> {after / 2**20:,.0f} MB")
-        idle, _ = purge()
+        idle, _, _ = purge()
         print(f"purge with nothing to do (every run): {idle:.1f} s")
-    print(f"purge_seconds={seconds + compaction:.1f}")
-    return seconds + compaction
+    print(f"purge_seconds={seconds + rewrite:.1f}")
+    return seconds + rewrite
 
 
 # --- the recommendation service -----------------------------------------------------------
@@ -642,7 +643,7 @@ def _settings_env(folder: Path, as_of: date) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")},
         "ALMATY_LANDING_DIR": str(folder / "landing"),
-        "ALMATY_WAREHOUSE": str(folder / "warehouse.duckdb"),
+        "ALMATY_WAREHOUSE": str(folder / "warehouse"),
         "ALMATY_EXPORT_DIR": str(folder / "exports"),
         "ALMATY_SECRET_KEY_FILE": str(folder / "secret.key"),
         "ALMATY_AS_OF": str(as_of),

@@ -80,15 +80,15 @@ def _cmd_privacy_purge(_: argparse.Namespace) -> None:
 
 def _cmd_privacy_access(args: argparse.Namespace) -> None:
     from almaty.secret import load_secret
+    from ingestion.lake import connect_lake
     from privacy.pseudonyms import Pseudonymizer
     from serving.access import access_report, write_access_report
-    from serving.published_copy import open_serving_copy
 
     if args.out is not None and not args.out.parent.is_dir():
         raise AlmatyError(f"--out {args.out}: the folder {args.out.parent} does not exist", 2)
     settings = load_settings()
     pseudonym = Pseudonymizer(load_secret(settings.secret_key_file), "user")(args.user_id)
-    with open_serving_copy(settings.access_copy) as con:
+    with connect_lake(settings.warehouse, read_only=True) as con:
         report = access_report(con, pseudonym)
     write_access_report(report, args.out)
     if args.out is not None:
@@ -324,9 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
         "access",
         _cmd_privacy_access,
         "write everything the warehouse holds about one user, as explained JSON",
-        "Find the user through their pseudonym in the published access copy (so it works while "
-        "the pipeline runs) and write every table's rows about them, with a plain explanation "
-        "of every field and of what was pseudonymized or coarsened.",
+        "Find the user through their pseudonym in the warehouse, attached read-only (so it "
+        "works while the pipeline runs), and write every table's rows about them, with a plain "
+        "explanation of every field and of what was pseudonymized or coarsened.",
     )
     access.add_argument(
         "--user-id", required=True, type=_user_id, help="the website's account id of the user"
@@ -435,10 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
         bench,
         "purge",
         _cmd_bench_purge,
-        "the purge and the compaction it triggers on a modelled warehouse",
+        "the purge and the rewrite of the files it triggers on a modelled warehouse",
         "Generate, ingest and model delivery days of N events, refuse analytics for 1 %% of "
-        "users, and time the purge, the file's compaction, and a purge with nothing to do; "
-        "the last line is purge_seconds=X.X.",
+        "users, and time the purge, the rewrite of the files that held the removed rows "
+        "(with the snapshots' expiry and the catalog's vacuum), and a purge with nothing to "
+        "do; the last line is purge_seconds=X.X.",
     )
     _generated_days_options(bench_purge, events=200_000, days=10)
 

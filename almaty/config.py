@@ -17,7 +17,7 @@ from almaty.errors import ConfigError
 # name -> (default, what it is); the README's configuration table lists the same.
 SETTINGS: dict[str, tuple[str | None, str]] = {
     "ALMATY_LANDING_DIR": ("data/landing", "the landing zone the website delivers (read-only)"),
-    "ALMATY_WAREHOUSE": ("data/warehouse.duckdb", "the DuckDB warehouse file"),
+    "ALMATY_WAREHOUSE": ("data/warehouse", "the warehouse folder (a DuckLake: catalog, Parquet)"),
     "ALMATY_EXPORT_DIR": ("data/exports", "versioned exports such as recommendations"),
     "ALMATY_SECRET_KEY_FILE": ("data/secret.key", "the pseudonymization secret (hex text)"),
     "ALMATY_AS_OF": (None, "the date that counts as today for retention (YYYY-MM-DD)"),
@@ -42,13 +42,9 @@ class Settings:
 
     @property
     def published(self) -> Path:
-        """The read-only copy of the marts for readers, beside the warehouse file."""
-        return self.warehouse.with_name(f"{self.warehouse.stem}.published{self.warehouse.suffix}")
-
-    @property
-    def access_copy(self) -> Path:
-        """The read-only copy of the rows per person that access requests read."""
-        return self.warehouse.with_name(f"{self.warehouse.stem}.access{self.warehouse.suffix}")
+        """The dashboards' and the service's copy of the marts: a small DuckDB file of its
+        own in the warehouse folder, holding no row about a person."""
+        return self.warehouse / "published.duckdb"
 
 
 def parse_date(text: str, where: str) -> date:

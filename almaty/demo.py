@@ -28,11 +28,12 @@ def run_demo(settings: Settings) -> None:
     print(
         "\nwhere to look:\n"
         f"  - sample landing zone (landing-v1 contract): {landing}\n"
-        f"  - warehouse (DuckDB; schemas ingested, staging, intermediate, marts): "
-        f"{settings.warehouse}\n"
-        f"  - published read-only copy of the marts, for readers: {settings.published}\n"
-        '      .venv/bin/python -c "import duckdb; print(duckdb.connect('
-        f"'{settings.published}', read_only=True).sql('from marts.fct_traffic_daily limit 5'))\"\n"
+        f"  - warehouse (a DuckLake: SQLite catalog and Parquet files; schemas ingested, "
+        f"staging, intermediate, marts): {settings.warehouse}\n"
+        '      .venv/bin/python -c "from pathlib import Path; from ingestion.lake import '
+        f"connect_lake; print(connect_lake(Path('{settings.warehouse}'), read_only=True)"
+        ".sql('from marts.fct_traffic_daily limit 5'))\"\n"
+        f"  - the dashboards' copy of the marts (no row about a person): {settings.published}\n"
         "  - the dbt models and what they mean: dbt_project/README.md\n"
         "  - the dashboards for the marketing analysts over that copy: .venv/bin/almaty "
         "dashboards  (http://127.0.0.1:8501)\n"

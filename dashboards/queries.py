@@ -60,9 +60,6 @@ def _window(first: date, last: date, **filters: Any) -> dict[str, Any]:
 
 # --- what is there ---------------------------------------------------------------------------
 
-# The Almaty day a subject last acted on a listing.
-_LAST_DAY = almaty_day_sql("last_interaction_at")
-
 DAY_BOUNDS = {
     "traffic": "select min(activity_date), max(activity_date) from marts.fct_traffic_daily",
     "searches": "select min(search_date), max(search_date) from marts.fct_searches_daily",
@@ -72,8 +69,8 @@ DAY_BOUNDS = {
     "outcomes": "select min(delivery_day), max(delivery_day) "
     "from marts.fct_ingestion_outcomes_daily",
     "erasure": "select min(requested_date), max(requested_date) from marts.fct_erasure_requests",
-    "interactions": f"select min({_LAST_DAY}), max({_LAST_DAY}) "
-    "from marts.fct_user_listing_interactions",
+    "interactions": "select min(last_active_date), max(last_active_date) "
+    "from marts.fct_recommender_input_daily",
 }
 
 
@@ -341,12 +338,11 @@ def recommender_input_by_day(source: Source, first: date, last: date) -> pd.Data
     """Subjects and user-listing pairs of the recommender's input by their last active day."""
     return run_query(
         source,
-        f"""
-        select {_LAST_DAY} as day,
-               count(distinct subject_pseudonym) as subjects, count(*) as pairs
-        from marts.fct_user_listing_interactions
-        where {_LAST_DAY} between $first and $last
-        group by all order by day
+        """
+        select last_active_date as day, subjects, pairs
+        from marts.fct_recommender_input_daily
+        where last_active_date between $first and $last
+        order by day
         """,
         _window(first, last),
     )

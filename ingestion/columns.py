@@ -189,6 +189,8 @@ def _columns() -> dict[str, PrivacyClass]:
         "opt_outs": count,
         "subjects_granted": count,
         "subjects_opted_out": count,
+        "subjects": count,
+        "pairs": count,
         "revenue_kzt": c.aggregate("revenue, refunds subtracted", None),
         "promotion_revenue_kzt": c.aggregate("promotion revenue, refunds subtracted", None),
         "zero_result_rate": rate,
@@ -228,6 +230,7 @@ def _columns() -> dict[str, PrivacyClass]:
         "consent_date": c.day(),
         "purged_date": c.day(),
         "requested_date": c.day(),
+        "last_active_date": c.day(),
         "day": c.day(),
         # flags
         **{

@@ -171,6 +171,16 @@ def _map_addresses(con: duckdb.DuckDBPyConnection, feed: Feed, ip_key: bytes) ->
     ).insert_into(f"map_ip_{name}")
 
 
+# Typed, so a day without user agents maps none, not columns of DuckDB's null type.
+_USER_AGENT_TYPES = {
+    "browser_family": pa.string(),
+    "browser_major": pa.string(),
+    "os_family": pa.string(),
+    "device_class": pa.string(),
+    "is_bot": pa.bool_(),
+}
+
+
 def _user_agents(values: list[str]) -> dict[str, list]:
     infos = [describe_user_agent(v) for v in values]
     return {
@@ -236,7 +246,7 @@ def _start_rules(con: duckdb.DuckDBPyConnection, rules: Executor) -> dict[str, P
     their maps are needed; DuckDB goes on with the rest of the day meanwhile.
     """
     maps = [
-        ("map_user_agent", _parsed_values("user_agent"), _user_agents, {}),
+        ("map_user_agent", _parsed_values("user_agent"), _user_agents, _USER_AGENT_TYPES),
         (
             "map_url",
             f"{_parsed_values('page_url', (EVENTS,))} union all "

@@ -4,7 +4,7 @@ Ingestion keeps forbidden records out of the days it ingests; the purge removes 
 already stored once a rule changes: an erasure that is free to run, an analytics opt-out,
 an account or anonymous record past retention (each subject with the anonymous ids seen
 with it, as at ingestion), and it withdraws the personalization and marketing flags of
-rows whose subject refuses them now. It works on every base table of the warehouse file
+rows whose subject refuses them now. It works on every base table of the warehouse
 that has a pseudonym column, whatever its schema (ingested, dbt's intermediate and marts),
 so a table added later is covered without a change here.
 
@@ -97,9 +97,9 @@ class PurgeResult:
         return sum(n for (_, _, _, change), n in self.changes.items() if change == "deleted")
 
     @property
-    def needs_compaction(self) -> bool:
-        """Old values may sit in the file's freed blocks: rows went, owners were cleared, or
-        the rules changed (the privacy rules rebuild their tables, leaving the old rows)."""
+    def needs_rewrite(self) -> bool:
+        """Old values sit in the lake's files until they are rewritten: rows went, owners were
+        cleared, or the rules changed (the privacy rules rebuild their tables)."""
         return self.rules_changed or any(
             rows
             for (_, _, _, change), rows in self.changes.items()
@@ -115,7 +115,7 @@ class PurgeResult:
 
 
 def _tables_with(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> dict[str, list[str]]:
-    """Base tables of the warehouse file (not temp, not views) -> which of `columns` they have."""
+    """Base tables of the warehouse (not temp, not views) -> which of `columns` they have."""
     names = ", ".join(f"'{c}'" for c in columns)
     rows = con.execute(
         f"""select c.schema_name || '.' || c.table_name, list(c.column_name order by c.column_name)
@@ -426,9 +426,9 @@ def _note_rules(con: duckdb.DuckDBPyConnection) -> bool:
     previous = con.execute(
         f"select value from {SCHEMA}.meta where key = 'purge_fingerprint'"
     ).fetchall()
-    con.execute(
-        f"insert or replace into {SCHEMA}.meta values ('purge_fingerprint', ?)", [fingerprint]
-    )
+    if previous != [(fingerprint,)]:  # the lake has no keys to replace a row by
+        con.execute(f"delete from {SCHEMA}.meta where key = 'purge_fingerprint'")
+        con.execute(f"insert into {SCHEMA}.meta values ('purge_fingerprint', ?)", [fingerprint])
     return previous != [(fingerprint,)]
 
 

@@ -1,4 +1,4 @@
-"""The warehouse file: its tables, and the one way ingestion opens it.
+"""The warehouse's tables, and the one way ingestion opens it (a DuckLake: ingestion/lake.py).
 
 Everything ingestion writes lives in the schema `ingested`; dbt builds on it. No table holds
 a raw identifier, address, user agent, location or free text: every column has a privacy
@@ -7,6 +7,7 @@ class (`ingestion.columns`) that says what it may hold, and ingestion enforces i
 
 from __future__ import annotations
 
+import fcntl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from almaty.errors import AlmatyError
+from ingestion.lake import check_lake_folder, connect_lake, partition_by_day
 
 SCHEMA = "ingested"
 
@@ -169,17 +171,46 @@ TABLES: dict[str, str] = {
   size_bytes bigint not null
 )""",
     "meta": """(
-  key varchar primary key,
+  key varchar not null,
   value varchar not null
 )""",
+}
+
+
+# The tables with rows about a person, stored per Almaty day: a day's re-run or an erasure
+# rewrites the files of the days it concerns and no other.
+PER_DAY = {
+    "events": "delivery_day",
+    "searches": "delivery_day",
+    "identity_links": "delivery_day",
+    "quarantine": "delivery_day",
 }
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schema and any missing table; existing data is left alone."""
     con.execute(f"create schema if not exists {SCHEMA}")
-    for name, columns in TABLES.items():
-        con.execute(f"create table if not exists {SCHEMA}.{name} {columns}")
+    existing = {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = current_database() and schema_name = ?",
+            [SCHEMA],
+        ).fetchall()
+    }
+    missing = [name for name in TABLES if name not in existing]
+    if not missing:
+        return
+    con.execute("begin transaction")
+    try:
+        for name in missing:
+            con.execute(f"create table {SCHEMA}.{name} {TABLES[name]}")
+            if name in PER_DAY:
+                partition_by_day(con, f"{SCHEMA}.{name}", PER_DAY[name])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def check_key_version(con: duckdb.DuckDBPyConnection, key_version: str) -> None:
@@ -191,7 +222,7 @@ def check_key_version(con: duckdb.DuckDBPyConnection, key_version: str) -> None:
     elif row[0] != key_version:
         raise AlmatyError(
             f"the warehouse was built with another secret (key version {row[0]}, now "
-            f"{key_version}); rebuild it from the landing zone: delete the warehouse file and "
+            f"{key_version}); rebuild it from the landing zone: move the warehouse folder away and "
             "run `almaty run` again",
             exit_code=2,
         )
@@ -201,29 +232,34 @@ def check_key_version(con: duckdb.DuckDBPyConnection, key_version: str) -> None:
 def open_warehouse(
     path: Path, wait_seconds: float = 0, on_wait: Callable[[], None] | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writing connection with every table in place, in UTC, closed afterwards.
+    """The writing connection to the lake at `path`, with every table in place, in UTC.
 
-    DuckDB lets one process write a file at a time: while another holds it, wait up to
-    `wait_seconds` (calling `on_wait` now and then) instead of failing at once.
+    One process writes at a time (two writers of one SQLite catalog fail): while another
+    holds the lake's writer lock, wait up to `wait_seconds` (calling `on_wait` now and then)
+    instead of failing at once. Readers never wait (`connect_lake(path, read_only=True)`).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    while True:
+    check_lake_folder(path)
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / "writer.lock", "a") as lock:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise AlmatyError(
+                        f"{path}: cannot open the warehouse: another process is writing it"
+                    ) from None
+                if on_wait is not None:
+                    on_wait()
+                time.sleep(2)
+        con = connect_lake(path)
         try:
-            con = duckdb.connect(str(path))
-            break
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
-                raise AlmatyError(f"{path}: cannot open the warehouse ({error})") from None
-            if on_wait is not None:
-                on_wait()
-            time.sleep(2)
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        # Nothing here relies on row order (copies are ordered by file and line explicitly),
-        # and unordered inserts run in parallel.
-        con.execute("set preserve_insertion_order = false")
-        create_tables(con)
-        yield con
-    finally:
-        con.close()
+            # Nothing here relies on row order (copies are ordered by file and line
+            # explicitly), and unordered inserts run in parallel.
+            con.execute("set preserve_insertion_order = false")
+            create_tables(con)
+            yield con
+        finally:
+            con.close()

@@ -29,7 +29,7 @@ from ingestion.rules import refresh_listings, refresh_privacy_rules
 from orchestration.partitions import delivery_days, window_days
 from orchestration.resources import WarehouseResource
 
-# Every asset that writes the warehouse file takes a slot in this pool (limit 1).
+# Every asset that writes the warehouse takes a slot in this pool (limit 1).
 WAREHOUSE_POOL = "warehouse"
 GROUP = "ingestion"
 progress = logging.getLogger("almaty.progress")

@@ -70,7 +70,7 @@ def _check(feed: str, name: str):
         description=description,
         blocking=True,
         partitions_def=delivery_days,
-        pool=WAREHOUSE_POOL,  # checks open the warehouse file too
+        pool=WAREHOUSE_POOL,  # checks read what the step before them wrote
     )
     def check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
         first, last = _days(context)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import psutil
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, BackfillPolicy, Failure
 from dagster_dbt import (
     DagsterDbtTranslator,
@@ -71,6 +72,7 @@ def dbt_build_args(settings: Settings, window: tuple[date, date] | None) -> list
     """
     variables: dict[str, Any] = {
         "warehouse": str(settings.warehouse.resolve()),
+        "memory_limit": f"{psutil.virtual_memory().total // 2 // 2**20}MB",
         "min_group_size": settings.min_group_size,
         "as_of": settings.as_of.isoformat(),
     }

@@ -1,13 +1,13 @@
-"""The recommendation export, trained on the published marts after every build."""
+"""The recommendation export, trained on the lake's marts after every build."""
 
 from datetime import UTC, datetime
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
+from ingestion.lake import connect_lake
 from orchestration.assets import report
 from orchestration.resources import WarehouseResource
 from recommender.snapshot import export_recommendations
-from serving.published_copy import open_serving_copy
 
 
 @asset(
@@ -19,9 +19,9 @@ from serving.published_copy import open_serving_copy
     ),
 )
 def recommendations(context: AssetExecutionContext, warehouse: WarehouseResource):
-    # The published copy, not the warehouse: training holds no write slot.
+    # A read-only attachment of the lake: training holds no write slot and waits for none.
     settings = warehouse.settings()
-    with open_serving_copy(settings.published) as con:
+    with connect_lake(settings.warehouse, read_only=True) as con:
         folder = export_recommendations(
             con,
             settings.export_dir,

@@ -10,6 +10,7 @@ from dagster import ConfigurableResource
 
 from almaty.config import Settings, load_settings
 from almaty.secret import load_secret
+from ingestion.lake import connect_lake
 from ingestion.rules import Keys, derive_keys
 from ingestion.warehouse import check_key_version, open_warehouse
 
@@ -61,11 +62,11 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def connect(self, keys: Keys, log=None) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A writing connection; waits while another process holds the file's lock."""
+        """A writing connection; waits while another process holds the writer's lock."""
 
         def on_wait() -> None:
             if log is not None:
-                log.info("waiting for another process to release the warehouse file")
+                log.info("waiting for another process to finish writing the warehouse")
 
         with open_warehouse(self.settings().warehouse, LOCK_WAIT_SECONDS, on_wait) as con:
             check_key_version(con, keys.version)
@@ -73,8 +74,8 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection, for steps that hold the pool's slot but write nothing."""
-        con = duckdb.connect(str(self.settings().warehouse), read_only=True)
+        """A read-only connection to the last committed snapshot."""
+        con = connect_lake(self.settings().warehouse, read_only=True)
         try:
             yield con
         finally:

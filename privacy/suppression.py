@@ -1,7 +1,7 @@
 """Subjects none of whose records may be kept, and which reason counts when several apply.
 
-The suppression list keeps digests, never pseudonyms, so a purged pseudonym leaves the file.
-A subject that is erased must vanish from the warehouse file, yet later deliveries of its
+The suppression list keeps digests, never pseudonyms, so a purged pseudonym leaves the warehouse.
+A subject that is erased must vanish from the warehouse, yet later deliveries of its
 records must still be recognised and dropped. So the list (and an erasure request's user)
 holds SHA-256 of the pseudonym: shown a pseudonym, anyone can tell whether it is
 suppressed, but the list cannot give one back. Pseudonyms are keyed 128-bit values, so the

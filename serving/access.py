@@ -6,8 +6,8 @@ by its digest), or when it belongs to an anonymous id (cookie or app install) se
 as them and as no other account, and names no other account. A browser shared by two
 accounts is neither one's: each sees only what they did on it logged in, never the other's
 rows nor the browser's anonymous activity, which could be either's (or a third person's).
-It reads the access copy (`publish_access_copy`), never the warehouse, so it answers while
-the pipeline runs. Keyed codes (pseudonyms, tokens, digests) are shown as labels saying what
+It attaches the lake read-only, so it answers while the pipeline runs, from the snapshot
+committed last. Keyed codes (pseudonyms, tokens, digests) are shown as labels saying what
 they stand for: they mean nothing to the person, and the project never prints them.
 """
 
@@ -22,7 +22,19 @@ import duckdb
 import yaml
 
 from privacy.suppression import suppression_digest, suppression_digest_sql
-from serving.published_copy import ACCESS_TABLES
+
+# Every table that holds rows per person, (schema, table).
+ACCESS_TABLES: tuple[tuple[str, str], ...] = (
+    ("ingested", "events"),
+    ("ingested", "searches"),
+    ("ingested", "identity_links"),
+    ("ingested", "consent_changes"),
+    ("ingested", "account_changes"),
+    ("ingested", "erasure_requests"),
+    ("ingested", "listing_versions"),
+    ("intermediate", "int_sessions"),
+    ("marts", "fct_user_listing_interactions"),
+)
 
 DBT_MODELS = Path(__file__).resolve().parent.parent / "dbt_project" / "models"
 SUBJECT_COLUMNS = ("user_pseudonym", "anonymous_pseudonym", "subject_pseudonym", "owner_pseudonym")
@@ -155,7 +167,7 @@ def attributable_condition(columns: list[str]) -> str:
 
 
 def access_report(con: duckdb.DuckDBPyConnection, user_pseudonym: str) -> dict[str, Any]:
-    """Every row of the access copy `con` attributable to the user, table by table, explained.
+    """Every row of the lake `con` reads attributable to the user, table by table, explained.
 
     Rows of a browser or app install other accounts were seen on too are left out unless
     they carry the user's pseudonym: the report never shows another person's activity.
@@ -178,8 +190,8 @@ def access_report(con: duckdb.DuckDBPyConnection, user_pseudonym: str) -> dict[s
         columns = [
             row[0]
             for row in con.execute(
-                "select column_name from duckdb_columns() where schema_name = ? "
-                "and table_name = ? order by column_index",
+                "select column_name from duckdb_columns() where database_name = current_database() "
+                "and schema_name = ? and table_name = ? order by column_index",
                 [schema, table],
             ).fetchall()
         ]

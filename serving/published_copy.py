@@ -1,12 +1,13 @@
-"""The read-only copies readers open, so they never hold the warehouse file: the marts for
-dashboards and the service, and the rows per person for access requests.
+"""The dashboards' and the service's copy of the marts: a small DuckDB file of its own.
 
-DuckDB lets one process write a file, and while it does no other process can open that file,
-even read-only. So after each successful build the marts are copied into a new file that
-replaces the published one atomically (write, then rename): a reader sees the old copy or the
-new one, never half of one, and a reader holding the old file open never blocks the pipeline.
-A purge that changed the warehouse publishes both copies again at once (`republish_copies`),
-so what it removed leaves them even when the build after it fails.
+Readers of rows about a person (access requests, the data team) attach the lake read-only;
+the dashboards and the service read this copy instead, which holds no row about a person and
+answers their many small queries from one local file. After each successful build the marts
+are copied into a new file that replaces the published one atomically (write, then rename):
+a reader sees the old copy or the new one, never half of one, and a reader holding the old
+file open never blocks the pipeline. A purge that changed the warehouse publishes the copy
+again at once (`republish_serving_copy`), so what it removed leaves it even when the build
+after it fails.
 """
 
 from __future__ import annotations
@@ -23,23 +24,13 @@ from pathlib import Path
 import duckdb
 
 from almaty.errors import AlmatyError
+from ingestion.lake import ALIAS, connect_lake
 
 SCHEMA = "marts"
 # When the copy was made and from which delivery days, for "data as of" in the dashboards.
 ABOUT_TABLE = "publication"
-# What access requests read (serving/access.py): every table that holds rows per person,
-# published in a file of their own beside the marts' copy.
-ACCESS_TABLES: tuple[tuple[str, str], ...] = (
-    ("ingested", "events"),
-    ("ingested", "searches"),
-    ("ingested", "identity_links"),
-    ("ingested", "consent_changes"),
-    ("ingested", "account_changes"),
-    ("ingested", "erasure_requests"),
-    ("ingested", "listing_versions"),
-    ("intermediate", "int_sessions"),
-    ("marts", "fct_user_listing_interactions"),
-)
+# The marts with a row per person stay in the lake, out of the dashboards' copy.
+PERSON_MARTS = ("fct_user_listing_interactions",)
 
 
 @dataclass(frozen=True)
@@ -53,7 +44,8 @@ class Publication:
 def publish_serving_copy(
     warehouse: Path, target: Path, now: datetime | None = None, keep_data_as_of: bool = False
 ) -> Publication:
-    """Copy every table of the warehouse's `marts` schema into `target`, replacing it at once.
+    """Copy every table of the warehouse's `marts` schema but those with a row per person
+    (PERSON_MARTS) into `target`, replacing it at once.
 
     The copy says when it was published and the newest delivery day the marts were built
     from: the newest ingested one, or with `keep_data_as_of` the one `target` already says
@@ -66,11 +58,11 @@ def publish_serving_copy(
     about: dict[str, date | None] = {}
 
     def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-        tables = _tables_of(con, "warehouse", SCHEMA)
+        tables = [(s, t) for s, t in _tables_of(con, ALIAS, SCHEMA) if t not in PERSON_MARTS]
         if not tables:
             raise AlmatyError(f"{warehouse}: no marts to publish (run the dbt models first)")
         counts = {table: rows for (_, table), rows in _copy_tables(con, tables).items()}
-        newest_sql = "select max(delivery_day) from warehouse.ingested.events"
+        newest_sql = f"select max(delivery_day) from {ALIAS}.ingested.events"
         if keep_data_as_of and target.exists():
             con.execute(f"attach {_quoted(target)} as previous (read_only)")
             if (SCHEMA, ABOUT_TABLE) in _tables_of(con, "previous", SCHEMA):
@@ -89,54 +81,26 @@ def publish_serving_copy(
     return Publication(target, counts, now, about["newest"])
 
 
-def publish_access_copy(warehouse: Path, target: Path, now: datetime | None = None) -> Publication:
-    """Copy the tables that hold rows per person (ACCESS_TABLES) into `target`, for access
-    requests, replacing it at once; the same rules as `publish_serving_copy`.
-
-    A file of its own, so the dashboards' copy holds no row about a person.
-    """
-    now = now or datetime.now(UTC)
-
-    def copy(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-        copied = _copy_tables(con, ACCESS_TABLES)
-        return {f"{schema}.{table}": rows for (schema, table), rows in copied.items()}
-
-    return Publication(target, _write_copy(warehouse, target, copy), now)
-
-
-def republish_copies(
-    warehouse: Path, serving: Path, access: Path, now: datetime | None = None
-) -> dict[Path, Publication | None]:
-    """After a purge that changed the warehouse: each copy already published, published again
-    from it at once, so nothing the purge removed stays in a copy while the models are rebuilt
-    (or when their build fails). The marts are those of the last build without the purged rows,
-    so the marts' copy keeps the newest delivery day it was built from. A copy the warehouse
-    can no longer make (it has no marts: a new warehouse file) is withdrawn, not left behind.
-    A copy never published is left alone. What became of each copy: its new publication, or
-    None when it was withdrawn.
+def republish_serving_copy(
+    warehouse: Path, target: Path, now: datetime | None = None
+) -> Publication | None:
+    """After a purge that changed the warehouse: the copy, if one was published, published
+    again from it at once, so nothing the purge removed stays in it while the models are
+    rebuilt (or when their build fails). The marts are those of the last build without the
+    purged rows, so the copy keeps the newest delivery day it was built from. A copy the
+    warehouse can no longer make (it has no marts: a new warehouse) is withdrawn, not left
+    behind. Its new publication; None when it was withdrawn or never published.
 
     The caller must hold the warehouse's write slot, as for `publish_serving_copy`.
     """
-    now = now or datetime.now(UTC)
-    with duckdb.connect() as con:
-        con.execute(f"attach {_quoted(warehouse)} as warehouse (read_only)")
-        present = set(_tables_of(con, "warehouse"))
-    makeable = {
-        serving: any(schema == SCHEMA for schema, _ in present),
-        access: set(ACCESS_TABLES) <= present,
-    }
-    outcome: dict[Path, Publication | None] = {}
-    for target, can_make in makeable.items():
-        if not target.exists():
-            continue
-        if not can_make:
-            target.unlink()
-            outcome[target] = None
-        elif target == serving:
-            outcome[target] = publish_serving_copy(warehouse, target, now, keep_data_as_of=True)
-        else:
-            outcome[target] = publish_access_copy(warehouse, target, now)
-    return outcome
+    if not target.exists():
+        return None
+    with connect_lake(warehouse, read_only=True) as con:
+        has_marts = bool(_tables_of(con, ALIAS, SCHEMA))
+    if not has_marts:
+        target.unlink()
+        return None
+    return publish_serving_copy(warehouse, target, now, keep_data_as_of=True)
 
 
 def _tables_of(
@@ -154,11 +118,11 @@ def _tables_of(
 def _copy_tables(
     con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
-    """Copy `tables` (schema, table) of `warehouse` into `published`; rows of each."""
+    """Copy `tables` (schema, table) of the lake into `published`; rows of each."""
     counts = {}
     for schema, table in tables:
         con.execute(f"create schema if not exists published.{schema}")
-        con.execute(f"create table published.{schema}.{table} as from warehouse.{schema}.{table}")
+        con.execute(f"create table published.{schema}.{table} as from {ALIAS}.{schema}.{table}")
         counts[schema, table] = con.execute(
             f"select count(*) from published.{schema}.{table}"
         ).fetchall()[0][0]
@@ -168,14 +132,13 @@ def _copy_tables(
 def _write_copy(
     warehouse: Path, target: Path, copy: Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
 ) -> dict[str, int]:
-    """Run `copy` with the warehouse attached read-only as `warehouse` and a new file as
-    `published`, then rename the new file over `target`; what `copy` returned."""
+    """Run `copy` with the lake attached read-only and a new file as `published`, then
+    rename the new file over `target`; what `copy` returned."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
     try:
-        con = duckdb.connect()
+        con = connect_lake(warehouse, read_only=True)
         try:
-            con.execute(f"attach {_quoted(warehouse)} as warehouse (read_only)")
             con.execute(f"attach {_quoted(partial)} as published")
             counts = copy(con)
             con.execute("detach published")

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingestion.daily import ingest_days
+from ingestion.lake import connect_lake
 from ingestion.rules import derive_keys, refresh_listings, refresh_privacy_rules
 from ingestion.warehouse import check_key_version, open_warehouse
 
@@ -44,7 +44,7 @@ def almaty_settings(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ALMATY_")}
     env.update(
         ALMATY_LANDING_DIR=str(root / "landing"),
-        ALMATY_WAREHOUSE=str(root / "warehouse.duckdb"),
+        ALMATY_WAREHOUSE=str(root / "warehouse"),
         ALMATY_EXPORT_DIR=str(root / "exports"),
         ALMATY_SECRET_KEY_FILE=str(root / "secret.key"),
     )
@@ -71,7 +71,7 @@ def first_run(
     """A zone under `root` written by `write_zone`, a secret, and one passing `almaty run`:
     the environment, the zone and the secret, for scenarios that change the feeds after."""
     env = {**almaty_settings(root), "ALMATY_AS_OF": as_of}
-    zone = Zone(root / "landing", root / "warehouse.duckdb")
+    zone = Zone(root / "landing", root / "warehouse")
     write_zone(zone)
     assert almaty_command(env, "secret", "init").returncode == 0
     first = almaty_command(env, "run", timeout=900)
@@ -203,15 +203,14 @@ class Zone:
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         """Rows of `sql`, with stored record ids given back as the names the test chose."""
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            con.execute("set TimeZone = 'UTC'")
+        with connect_lake(self.warehouse, read_only=True) as con:
             rows = con.execute(sql, params or []).fetchall()
         return [tuple(record_name(value) for value in row) for row in rows]
 
 
 @pytest.fixture
 def zone(tmp_path: Path) -> Zone:
-    return Zone(tmp_path / "landing", tmp_path / "warehouse.duckdb")
+    return Zone(tmp_path / "landing", tmp_path / "warehouse")
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
-
 from almaty.secret import create_secret, load_secret
+from ingestion.lake import connect_lake
 from landing.contract import check_record, iter_zone_files, open_lines
 from landing.generate import generate_landing_zone
 from privacy.pseudonyms import Pseudonymizer
@@ -25,7 +24,7 @@ AS_OF = date(2027, 3, 1)  # some accounts ended more than three years before
 
 def run_generated_zone(root: Path) -> dict:
     """Generate the zone under `root`, run `almaty run` on it, and say where everything is."""
-    landing, warehouse, secret = root / "landing", root / "warehouse.duckdb", root / "secret.key"
+    landing, warehouse, secret = root / "landing", root / "warehouse", root / "secret.key"
     # enough searches that some queries are typed by ten people a day and shown by name
     generate_landing_zone(landing, start=START, days=DAYS, users=300, events_per_day=2500, seed=7)
     create_secret(secret)
@@ -90,7 +89,7 @@ def records(landing: Path, feed: str) -> list[tuple[str, int, dict | None, str |
 
 
 def query(ingested: dict, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(ingested["warehouse"]), read_only=True) as con:
+    with connect_lake(ingested["warehouse"], read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 

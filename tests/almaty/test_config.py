@@ -12,7 +12,7 @@ TODAY = date(2026, 11, 25)
 def test_defaults_apply_when_nothing_is_set() -> None:
     settings = load_settings({}, today=TODAY)
     assert settings.landing_dir == Path("data/landing")
-    assert settings.warehouse == Path("data/warehouse.duckdb")
+    assert settings.warehouse == Path("data/warehouse")
     assert settings.export_dir == Path("data/exports")
     assert settings.secret_key_file == Path("data/secret.key")
     assert settings.as_of == TODAY
@@ -23,7 +23,7 @@ def test_defaults_apply_when_nothing_is_set() -> None:
 def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     env = {
         "ALMATY_LANDING_DIR": str(tmp_path / "in"),
-        "ALMATY_WAREHOUSE": str(tmp_path / "wh.duckdb"),
+        "ALMATY_WAREHOUSE": str(tmp_path / "wh"),
         "ALMATY_EXPORT_DIR": str(tmp_path / "out"),
         "ALMATY_SECRET_KEY_FILE": str(tmp_path / "k"),
         "ALMATY_AS_OF": "2029-01-31",
@@ -33,19 +33,19 @@ def test_environment_overrides_every_setting(tmp_path: Path) -> None:
     }
     settings = load_settings(env, today=TODAY)
     assert settings.landing_dir == tmp_path / "in"
-    assert settings.warehouse == tmp_path / "wh.duckdb"
+    assert settings.warehouse == tmp_path / "wh"
     assert settings.export_dir == tmp_path / "out"
     assert settings.secret_key_file == tmp_path / "k"
     assert settings.as_of == date(2029, 1, 31)
     assert settings.retention_years == 5
     assert settings.min_group_size == 25
     assert settings.api_token == "a-long-random-api-token"
-    assert settings.published == tmp_path / "wh.published.duckdb"
+    assert settings.published == tmp_path / "wh" / "published.duckdb"
 
 
 def test_blank_values_mean_the_default() -> None:
     settings = load_settings({"ALMATY_WAREHOUSE": "  ", "ALMATY_AS_OF": ""}, today=TODAY)
-    assert settings.warehouse == Path("data/warehouse.duckdb")
+    assert settings.warehouse == Path("data/warehouse")
     assert settings.as_of == TODAY
 
 

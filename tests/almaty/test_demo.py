@@ -14,7 +14,7 @@ def test_demo_creates_the_secret_and_sample_data_once(run_almaty, almaty_env) ->
     assert first.returncode == 0, first.stderr
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert (landing / "events").is_dir() and (landing / "privacy" / "consent").is_dir()
-    published = Path(almaty_env["ALMATY_WAREHOUSE"]).with_name("warehouse.published.duckdb")
+    published = Path(almaty_env["ALMATY_WAREHOUSE"]) / "published.duckdb"
     where_to_look = first.stdout.split("where to look")[1]
     assert str(landing) in where_to_look and str(published) in where_to_look
     assert "almaty dashboards" in where_to_look

@@ -13,7 +13,7 @@ from dashboards import APP
 
 
 def published(generated_run: dict) -> Path:
-    return generated_run["warehouse"].with_name("warehouse.published.duckdb")
+    return generated_run["warehouse"] / "published.duckdb"
 
 
 def marts_sql(generated_run: dict, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -267,7 +267,7 @@ def test_privacy_counts_of_few_people_show_as_suppressed(dashboards_env) -> None
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_without_a_published_copy_each_page_says_what_to_run(page, tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("ALMATY_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("ALMATY_WAREHOUSE", str(tmp_path / "warehouse"))
     monkeypatch.setenv("ALMATY_EXPORT_DIR", str(tmp_path / "exports"))
     app = open_page(page)
     assert [info.value for info in app.info] == [figures.WHAT_TO_RUN]

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dashboards import queries as q
+from ingestion.lake import connect_lake
 from serving.published_copy import ServingCopyReader, publish_serving_copy
 
 DAY = date(2026, 1, 13)
 
 
 def _publish(tmp_path: Path, languages: dict[str, int]) -> Path:
-    warehouse, target = tmp_path / "warehouse.duckdb", tmp_path / "warehouse.published.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
+    warehouse, target = tmp_path / "warehouse", tmp_path / "published.duckdb"
+    with connect_lake(warehouse) as con:
         con.execute("create schema if not exists marts")
         con.execute("create schema if not exists ingested")
         con.execute(

@@ -14,9 +14,9 @@ import json
 import subprocess
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from ingestion.lake import connect_lake
 from orchestration.dbt_manifest import dbt_command
 from quality.marts import mart_failures
 from tests.conftest import AS_OF, Zone, record_name
@@ -102,7 +102,7 @@ def _write_zone(zone: Zone) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("edge_records")
-    zone = Zone(root / "landing", root / "warehouse.duckdb")
+    zone = Zone(root / "landing", root / "warehouse")
     _write_zone(zone)
     zone.ingest(DAY)
     variables = {"warehouse": str(zone.warehouse), "as_of": AS_OF.isoformat()}
@@ -116,12 +116,12 @@ def built(tmp_path_factory) -> dict:
 
 
 def _query(built: dict, sql: str) -> list[tuple]:
-    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+    with connect_lake(built["warehouse"], read_only=True) as con:
         return con.execute(sql).fetchall()
 
 
 def _frame(warehouse: Path, mart: str):
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_lake(warehouse, read_only=True) as con:
         return con.execute(f"from marts.{mart}").df()
 
 

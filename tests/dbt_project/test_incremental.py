@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.lake import connect_lake
 from tests.generated import DAYS, REPO, START
 
 DAILY_TABLES = (
@@ -39,7 +40,7 @@ def _run(env: dict, warehouse: Path, *days) -> None:
 def _rows(warehouse: Path) -> dict[str, list[tuple]]:
     """Every row of the daily models, sorted, with doubles rounded (sums may add up in any
     order)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_lake(warehouse, read_only=True) as con:
         return {
             table: sorted(
                 tuple(round(v, 9) if isinstance(v, float) else v for v in row)
@@ -52,10 +53,9 @@ def _rows(warehouse: Path) -> dict[str, list[tuple]]:
 def test_re_running_a_day_changes_nothing_even_while_a_reader_is_open(
     generated_run: dict, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(generated_run["warehouse"], copy)
-    published = copy.with_name("warehouse.published.duckdb")
-    shutil.copy(generated_run["warehouse"].with_name(published.name), published)
+    copy = tmp_path / "warehouse"
+    shutil.copytree(generated_run["warehouse"], copy)  # the dashboards' copy with it
+    published = copy / "published.duckdb"
     day = START + timedelta(days=4)
     # A dashboard holding the published copy open neither blocks the run nor breaks.
     with duckdb.connect(str(published), read_only=True) as reader:
@@ -70,7 +70,7 @@ def test_re_running_a_day_changes_nothing_even_while_a_reader_is_open(
 def test_days_run_in_parts_and_out_of_order_equal_one_run(
     generated_run: dict, tmp_path: Path
 ) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse = tmp_path / "warehouse"
     middle = START + timedelta(days=DAYS // 2)
     _run(generated_run["env"], warehouse, middle, START + timedelta(days=DAYS - 1))
     _run(generated_run["env"], warehouse, START, middle - timedelta(days=1))

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
+from ingestion.lake import connect_lake
 from orchestration.dbt_manifest import dbt_command
 from privacy.user_agent import describe_user_agent
+from serving.published_copy import PERSON_MARTS
 from tests.generated import AS_OF, query, records, refusing_personalization
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -46,8 +48,8 @@ def _dbt(command: str, warehouse: Path, **variables) -> subprocess.CompletedProc
 @pytest.fixture(scope="module")
 def ungrouped(generated_run: dict, tmp_path_factory) -> Path:
     """A copy of the warehouse whose listing mart is rebuilt with no small-group folding."""
-    copy = tmp_path_factory.mktemp("ungrouped") / "warehouse.duckdb"
-    shutil.copy(generated_run["warehouse"], copy)
+    copy = tmp_path_factory.mktemp("ungrouped") / "warehouse"
+    shutil.copytree(generated_run["warehouse"], copy)
     result = _dbt("run --select fct_listings_daily --full-refresh", copy, min_group_size=1)
     assert result.returncode == 0, result.stdout[-2000:]
     return copy
@@ -90,7 +92,7 @@ def test_bookings_and_revenue_per_category_and_day_match_the_landing_files(
         key = (day, categories.get(record["listing_id"], "unknown"))
         expected[key][0] += 1
         expected[key][1] += record["amount_kzt"]
-    with duckdb.connect(str(ungrouped), read_only=True) as con:
+    with connect_lake(ungrouped, read_only=True) as con:
         built = {
             (day, category): [bookings, revenue]
             for day, category, bookings, revenue in con.execute(
@@ -186,7 +188,7 @@ def test_small_groups_fold_into_other_without_losing_their_figures(
 ) -> None:
     """Listings seen by few people count under 'other' in their category; only an 'other'
     group still too small is left out."""
-    with duckdb.connect(str(ungrouped), read_only=True) as con:
+    with connect_lake(ungrouped, read_only=True) as con:
         total = con.execute("select sum(views) from marts.fct_listings_daily").fetchall()[0][0]
     folded = query(
         generated_run,
@@ -265,26 +267,36 @@ def test_erasure_requests_are_done_or_deferred_as_the_landing_files_say(
     assert ages[0][0] >= (AS_OF - date(2024, 3, 6)).days
 
 
-def test_published_copy_holds_every_mart_as_built(generated_run: dict) -> None:
-    published = generated_run["warehouse"].with_name("warehouse.published.duckdb")
-    marts = dict(
-        query(
-            generated_run,
-            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'",
+def test_published_copy_holds_every_mart_as_built_but_the_rows_per_person(
+    generated_run: dict,
+) -> None:
+    published = generated_run["warehouse"] / "published.duckdb"
+    marts = {
+        row[0]
+        for row in query(
+            generated_run, "select table_name from duckdb_tables() where schema_name = 'marts'"
         )
-    )
+    }
+    assert set(PERSON_MARTS) <= marts
     with duckdb.connect(str(published), read_only=True) as con:
-        for mart in marts:
-            copied = con.execute(f"select count(*) from marts.{mart}").fetchall()[0][0]
+        copied = {
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
+        assert copied == (marts - set(PERSON_MARTS)) | {"publication"}
+        for mart in marts - set(PERSON_MARTS):
+            rows = con.execute(f"select count(*) from marts.{mart}").fetchall()[0][0]
             built = query(generated_run, f"select count(*) from marts.{mart}")[0][0]
-            assert copied == built > 0, mart
+            assert rows == built > 0, mart
         newest = con.execute("select newest_delivery_day from marts.publication").fetchall()
     assert newest[0][0] == date(2024, 3, 5)
 
 
 def test_dbt_unit_tests_pass(generated_run: dict, tmp_path: Path) -> None:
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(generated_run["warehouse"], copy)
+    copy = tmp_path / "warehouse"
+    shutil.copytree(generated_run["warehouse"], copy)
     result = _dbt("test --select test_type:unit", copy)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PASS=0" not in result.stdout

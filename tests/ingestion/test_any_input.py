@@ -8,9 +8,9 @@ arrays, and planted identifiers: e-mail addresses, phone numbers, IIN/BIN and ca
 in any grouping and digit system, with invisible characters, IP addresses, account ids,
 UUIDs and JWTs, as they are, inside text, inside URLs (percent-encoded too), nested. The
 real ingestion runs (privacy rules, listings, a delivery day, the guard, which must find
-nothing the rules let through); then every value of every table and the warehouse file
-itself are searched for each planted value, its lower-cased form and its digits: none may
-be found, except as a placeholder.
+nothing the rules let through); then every value of every table, and every file of the
+warehouse decoded (tests/lake_files.py), are searched for each planted value, its lower-cased
+form and its digits: none may be found, except as a placeholder.
 
 The one exception is a column whose class is the website's own random record id (a UUID):
 a planted UUID used as a record's `event_id` or `search_id` is that record's id.
@@ -26,14 +26,15 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingestion.columns import class_of
 from ingestion.daily import describe_day
+from ingestion.lake import connect_lake
 from landing.contract import EXAMPLES
 from tests.conftest import Zone
+from tests.lake_files import decoded_lake
 
 DAY = date(2026, 3, 1)
 AS_OF = date(2026, 3, 10)
@@ -289,7 +290,7 @@ def _write(root: Path, zone: dict[str, list[tuple[str, list[dict]]]]) -> None:
 def _stored_texts(warehouse: Path) -> list[tuple[str, str, str]]:
     """(table, column, text) of every value of every table, lists flattened, numbers as text."""
     out = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_lake(warehouse, read_only=True) as con:
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where not temporary"
         ).fetchall()
@@ -330,14 +331,14 @@ def _is_record_id(table: str, column: str) -> bool:
 def test_no_planted_value_is_stored_and_no_record_stops_the_run(tmp_path_factory, example) -> None:
     zone, planted = example
     root = tmp_path_factory.mktemp("any-input")
-    warehouse = root / "warehouse.duckdb"
+    warehouse = root / "warehouse"
     _write(root / "landing", zone)
     results = Zone(root / "landing", warehouse).ingest(DAY.isoformat(), as_of=AS_OF)
     # the rules alone kept everything out: the guard before the commit had nothing to do
     assert {result.feed: result.guarded for result in results} == {"events": {}, "searches": {}}
     printed = [describe_day(result) for result in results]
     stored = _stored_texts(warehouse)
-    raw = warehouse.read_bytes()
+    raw = decoded_lake(warehouse)
     for kind, value, form in planted.forms():
         for table, column, text in stored:
             if kind == "uuid" and _is_record_id(table, column):
@@ -345,4 +346,4 @@ def test_no_planted_value_is_stored_and_no_record_stops_the_run(tmp_path_factory
             assert form not in text and form not in _digits(text), (kind, value, table, column)
         assert all(form not in line for line in printed), (kind, value)
         if len(form) >= 8 and kind != "uuid":
-            assert form.encode() not in raw, (kind, value, "in the warehouse file")
+            assert form.encode() not in raw, (kind, value, "in the warehouse's files")

@@ -3,7 +3,6 @@ slipped through before a day commits, or refuses the day."""
 
 from datetime import date
 
-import duckdb
 import pytest
 
 from ingestion.checks import (
@@ -13,6 +12,7 @@ from ingestion.checks import (
     personal_data_findings,
 )
 from ingestion.guard import GuardError, guard_day
+from ingestion.lake import connect_lake
 from ingestion.warehouse import SCHEMA
 from tests.conftest import record_id
 
@@ -29,7 +29,7 @@ def _ingested(zone):
     )
     zone.searches("2026-01-10", [zone.search("s1", TS, "call me 87012345678")])
     zone.ingest("2026-01-10")
-    return duckdb.connect(str(zone.warehouse))
+    return connect_lake(zone.warehouse)
 
 
 def _break_rules(con) -> None:

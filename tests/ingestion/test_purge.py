@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
-
-from ingestion.compaction import compact_database
+from ingestion.lake import connect_lake, remove_deleted_bytes
 from ingestion.purge import PurgeResult, purge_warehouse
 from ingestion.warehouse import open_warehouse
 from privacy.pseudonyms import Pseudonymizer
 from privacy.suppression import suppression_digest
 from tests.conftest import AS_OF, SECRET
+from tests.lake_files import decoded_lake, file_digests
 
 DAY = "2026-01-10"
 TS = "2026-01-10T12:00:00+05:00"
@@ -42,7 +41,7 @@ def _audit(zone) -> list[tuple]:
 def _anywhere(path: Path, value: str) -> list[str]:
     """Every table and column of the DuckDB file whose values contain `value`."""
     found = []
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect_lake(path, read_only=True) as con:
         columns = con.execute(
             "select schema_name, table_name, column_name from duckdb_columns() "
             "where database_name = current_database() and data_type = 'VARCHAR'"
@@ -181,7 +180,7 @@ def test_a_personalization_opt_out_withdraws_the_flag_and_keeps_the_rows(zone) -
 def test_a_personalization_opt_out_takes_the_subject_out_of_the_recommender_input(zone) -> None:
     """At once, not when the models next build: a copy published meanwhile holds no row."""
     _people(zone)
-    with duckdb.connect(str(zone.warehouse)) as con:
+    with connect_lake(zone.warehouse) as con:
         con.execute("create schema marts")
         con.execute(
             "create table marts.fct_user_listing_interactions as "
@@ -275,7 +274,7 @@ def test_the_audit_is_only_ever_appended_to_and_a_settled_state_is_not_purged_ag
     audit = _audit(zone)
     assert audit[: len(first)] == first
     assert audit[len(first) :] == [("none", None, None, "carried_out", 0)]
-    assert not second.needs_compaction
+    assert not second.needs_rewrite
 
 
 def test_exports_are_cleaned_inside_the_purge_and_audited(zone) -> None:
@@ -299,25 +298,32 @@ def test_exports_are_cleaned_inside_the_purge_and_audited(zone) -> None:
     ) in _audit(zone)
 
 
-def test_deleted_bytes_stay_in_the_file_until_it_is_compacted(zone) -> None:
-    """A positive control first: the pseudonym's bytes are found in the file while stored."""
-    _people(zone)
-    erased = USER("u1").encode()
-    kept = USER("u2").encode()
-    with duckdb.connect(str(zone.warehouse)) as con:
-        con.execute("checkpoint")
-    assert erased in zone.warehouse.read_bytes()
+def test_an_erasure_rewrites_only_the_files_of_the_erased_and_leaves_no_byte_of_them(
+    zone,
+) -> None:
+    """Decoded, not byte-searched: Parquet files are compressed. A positive control first:
+    the pseudonym is found in the files while stored, and after the delete alone."""
+    _people(zone)  # u1 on DAY only
+    other = "2026-01-11"
+    zone.events(other, [zone.event("e20", "2026-01-11T12:00:00+05:00", user_id="u2")])
+    zone.ingest(other)
+    erased, kept = USER("u1").encode(), USER("u2").encode()
+    assert erased in decoded_lake(zone.warehouse)
+    before = file_digests(zone.warehouse)
     _erasure(zone, "er_000001", "u1", obligations=False, settled=None)
     result = _purge(zone)
-    with duckdb.connect(str(zone.warehouse)) as con:
-        con.execute("checkpoint")
-    assert erased in zone.warehouse.read_bytes()  # deleted, yet still on disk
-    assert result.needs_compaction
-    compact_database(zone.warehouse)
-    raw = zone.warehouse.read_bytes()
+    assert erased in decoded_lake(zone.warehouse)  # deleted, yet still in its old files
+    assert result.needs_rewrite
+    with open_warehouse(zone.warehouse) as con:
+        assert remove_deleted_bytes(con, zone.warehouse, grace_seconds=0) > 0
+    raw = decoded_lake(zone.warehouse)
     assert erased not in raw
     assert kept in raw  # the same search finds what is still stored
-    assert _ids(zone) == {"e2", "e3", "e9"}
+    assert _ids(zone) == {"e2", "e3", "e9", "e20"}
+    after = file_digests(zone.warehouse)
+    untouched = [f for f in before if f"delivery_day={other}" in f]
+    assert untouched and all(after.get(f) == before[f] for f in untouched)
+    assert any(before[f] != after.get(f) for f in before if f"delivery_day={DAY}" in f)
 
 
 def _late_interval(zone, subject: dict, scope: str) -> None:
@@ -373,7 +379,7 @@ def test_a_late_analytics_refusal_removes_the_records_made_while_it_was_in_force
     second = _purge(zone)
     assert _ids(zone) == {"before", "after", "u2-during", "a9-during"}
     assert _audit(zone)[len(audit) :] == [("none", None, None, "carried_out", 0)]
-    assert not second.needs_compaction
+    assert not second.needs_rewrite
 
 
 def test_a_late_refusal_of_a_cookie_reaches_its_users_records(zone) -> None:
@@ -434,4 +440,4 @@ def test_a_late_geolocation_withdrawal_clears_the_location_of_its_records(zone) 
         ("g-after",)
     ]
     assert ("geolocation_not_granted", None, "ingested.events", "geo_cleared", 1) in _audit(zone)
-    assert result.needs_compaction
+    assert result.needs_rewrite

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from ingestion.columns import class_of
+from ingestion.lake import ALIAS, connect_lake
 from privacy.detect import find_personal_data
 
 
@@ -26,20 +27,14 @@ def _relations(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str,
     return [(f'"{database}"."{s}"."{t}"', t, c) for s, t, c in rows]
 
 
-COPIES = ("warehouse.duckdb", "warehouse.published.duckdb", "warehouse.access.duckdb")
-
-
 @pytest.fixture(scope="module")
 def attached(generated_run: dict):
-    """A connection with the warehouse and both copies attached (read-only), and every
+    """A connection with the lake and the dashboards' copy attached (read-only), and every
     stored column of the run, the export files' included, as (relation, table, column)."""
-    con = duckdb.connect()
-    found = []
     warehouse = Path(generated_run["warehouse"])
-    for number, name in enumerate(COPIES):
-        assert warehouse.with_name(name).exists(), name
-        con.execute(f"attach '{warehouse.with_name(name)}' as copy_{number} (read_only)")
-        found += _relations(con, f"copy_{number}")
+    con = connect_lake(warehouse, read_only=True)
+    con.execute(f"attach '{warehouse / 'published.duckdb'}' as published (read_only)")
+    found = _relations(con, ALIAS) + _relations(con, "published")
     for parquet in sorted(Path(generated_run["exports"]).rglob("*.parquet")):
         relation = f"read_parquet('{parquet}')"
         columns = con.execute(f"describe select * from {relation}").fetchall()

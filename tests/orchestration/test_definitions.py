@@ -18,6 +18,7 @@ WHOLE_MODELS = [
     "fct_erasure_requests",
     "fct_ingestion_outcomes_daily",
     "fct_privacy_audit",
+    "fct_recommender_input_daily",
     "fct_user_listing_interactions",
     "int_listings_current",
     *[

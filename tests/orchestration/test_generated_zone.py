@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pytest
 
+from ingestion.lake import connect_lake
 from privacy.pseudonyms import Pseudonymizer
 from tests.generated import AS_OF, DAYS, START, erasures, fingerprint, query, records
 
@@ -87,7 +87,7 @@ def test_no_raw_identifier_address_or_agent_is_stored_anywhere(ingested) -> None
                 for name in ("user_id", "anonymous_id", "device_id", "ip", "user_agent"):
                     if isinstance(record.get(name), str):
                         raw.add(record[name])
-    with duckdb.connect(str(ingested["warehouse"]), read_only=True) as con:
+    with connect_lake(ingested["warehouse"], read_only=True) as con:
         con.execute("create temp table raw_values (v varchar)")
         con.executemany("insert into raw_values values (?)", [(v,) for v in raw])
         columns = con.execute(

@@ -72,7 +72,7 @@ def test_dagster_home_gives_the_warehouse_pool_one_slot(tmp_path, monkeypatch) -
     from orchestration.launch import dagster_home
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    home = dagster_home(load_settings({"ALMATY_WAREHOUSE": str(tmp_path / "wh.duckdb")}))
+    home = dagster_home(load_settings({"ALMATY_WAREHOUSE": str(tmp_path / "wh")}))
     assert home == (tmp_path / "dagster").resolve()
     with DagsterInstance.from_config(str(home)) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1

@@ -19,13 +19,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from ingestion.lake import connect_lake
 from privacy.pseudonyms import Pseudonymizer
 from serving.published_copy import serving_copy_version
 from tests.conftest import Zone, almaty_command, first_run
+from tests.lake_files import stored_bytes
 from tests.orchestration.test_purge_run import DAYS, LATER, USERS, _rows_per_subject, _write_zone
 
 NEW_DAY = "2026-01-13"
-COPIES = ("warehouse.published.duckdb", "warehouse.access.duckdb")
+LAKE, PUBLISHED = "warehouse", "warehouse/published.duckdb"
+COPIES = (LAKE, PUBLISHED)
 KEPT_FOR_OPT_OUT = {"ingested.consent_changes", "ingested.identity_links"}
 
 
@@ -51,7 +54,7 @@ def _change_feeds(zone: Zone) -> None:
 
 
 def _audit_rule_dbt_does_not_know(warehouse: Path) -> None:
-    with duckdb.connect(str(warehouse)) as con:
+    with connect_lake(warehouse) as con:
         con.execute(
             "insert into ingested.privacy_audit values ('later-purge', now(), "
             "'consent_expired', null, null, 'carried_out', 0)"
@@ -90,18 +93,18 @@ def failed_build(tmp_path_factory) -> Iterator[dict]:
     before = {
         "copies": {copy: _rows_per_subject(root / copy, subjects) for copy in COPIES},
         "exports": _export_strings(root / "exports"),
-        "newest": _newest_delivery_day(root / "warehouse.published.duckdb"),
+        "newest": _newest_delivery_day(root / "warehouse" / "published.duckdb"),
     }
     _change_feeds(zone)
-    _audit_rule_dbt_does_not_know(root / "warehouse.duckdb")
+    _audit_rule_dbt_does_not_know(root / "warehouse")
     failed = _run(env, "run")
-    after = {copy: serving_copy_version(root / copy) for copy in COPIES}
+    after = serving_copy_version(root / PUBLISHED)
     state = {
         "copies": {copy: _rows_per_subject(root / copy, subjects) for copy in COPIES},
-        "bytes": {copy: (root / copy).read_bytes() for copy in COPIES},
+        "bytes": {copy: stored_bytes(root / copy) for copy in COPIES},
         "exports": _export_strings(root / "exports"),
         "export_bytes": b"".join(p.read_bytes() for p in sorted((root / "exports").rglob("*.*"))),
-        "newest": _newest_delivery_day(root / "warehouse.published.duckdb"),
+        "newest": _newest_delivery_day(root / "warehouse" / "published.duckdb"),
     }
     nothing = _run(env, "privacy", "purge")
     yield {
@@ -111,7 +114,7 @@ def failed_build(tmp_path_factory) -> Iterator[dict]:
         "failed": failed,
         "after": state,
         "nothing": nothing,
-        "versions": (after, {copy: serving_copy_version(root / copy) for copy in COPIES}),
+        "versions": (after, serving_copy_version(root / PUBLISHED)),
     }
     shutil.rmtree(root, ignore_errors=True)
 
@@ -122,22 +125,20 @@ def test_the_run_reports_the_failed_dbt_test_after_purging(failed_build) -> None
     [line] = failed.stderr.strip().splitlines()
     assert "stg_privacy_audit" in line and "failed" in line and "Traceback" not in line
     assert "erasure request(s) carried out" in failed.stdout
-    for copy in COPIES:
-        assert f"purge: {copy} published again without the purged rows" in failed.stdout
+    assert "purge: published.duckdb published again without the purged rows" in failed.stdout
 
 
-def test_no_published_copy_keeps_a_row_of_the_purged(failed_build) -> None:
+def test_neither_the_lake_nor_the_copy_keeps_a_row_of_the_purged(failed_build) -> None:
     subjects, before, after = (failed_build[k] for k in ("subjects", "before", "after"))
+    assert {n for _, n in before["copies"][LAKE]} >= {"u1", "u2"}, "control"
+    left = after["copies"][LAKE]
+    assert {n for _, n in left} & {"u1", "a1"} == set()
+    # an analytics opt-out keeps only the choice and the links that apply it
+    assert {t for t, n in left if n in ("u2", "a2")} <= KEPT_FOR_OPT_OUT
     for copy in COPIES:
-        assert {n for _, n in before["copies"][copy]} >= {"u1", "u2"}, f"control: {copy}"
-        left = after["copies"][copy]
-        assert {n for _, n in left} & {"u1", "a1"} == set(), copy
-        # an analytics opt-out keeps only the choice and the links that apply it
-        assert {t for t, n in left if n in ("u2", "a2")} <= KEPT_FOR_OPT_OUT, copy
         for name in ("u1", "a1"):
             assert subjects[name].encode() not in after["bytes"][copy], (name, copy)
-    published = after["copies"]["warehouse.published.duckdb"]
-    assert {n for _, n in published} & {"u2", "a2"} == set()
+    assert before["copies"][PUBLISHED] == after["copies"][PUBLISHED] == {}  # nobody, ever
 
 
 def test_no_export_keeps_a_row_of_the_purged(failed_build) -> None:
@@ -163,4 +164,4 @@ def test_a_purge_with_nothing_to_do_leaves_the_copies_alone(failed_build) -> Non
     assert "purge: nothing to remove" in nothing.stdout
     assert "published again" not in nothing.stdout
     after_failed, after_nothing = failed_build["versions"]
-    assert after_nothing == after_failed and None not in after_nothing.values()
+    assert after_nothing == after_failed is not None

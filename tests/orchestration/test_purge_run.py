@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import httpx
 import pyarrow.parquet as pq
 import pytest
@@ -24,13 +23,15 @@ from privacy.pseudonyms import Pseudonymizer
 from recommender.export import RECOMMENDATIONS
 from recommender.service import create_app
 from tests.conftest import Zone, almaty_command, first_run, record_name
+from tests.lake_files import open_store, stored_bytes
 from tests.recommender.test_service import running
 
 DAYS = ("2026-01-10", "2026-01-11", "2026-01-12")
 USERS = [f"u{n}" for n in range(12)]
 LATER = "2026-01-20T10:00:00+05:00"
 TOKEN = "purge-test-token-0123456789"
-COPIES = ("warehouse.duckdb", "warehouse.published.duckdb", "warehouse.access.duckdb")
+LAKE, PUBLISHED = "warehouse", "warehouse/published.duckdb"
+COPIES = (LAKE, PUBLISHED)
 
 
 def _write_zone(zone: Zone) -> None:
@@ -110,7 +111,7 @@ def _rows_per_subject(path: Path, subjects: dict[str, str]) -> dict[tuple[str, s
     """(table, name) -> rows holding the subject's pseudonym in any column, over every table
     (views, such as dbt's staging, show the same rows and are left out)."""
     counts: dict[tuple[str, str], int] = {}
-    with duckdb.connect(str(path), read_only=True) as con:
+    with open_store(path) as con:
         columns = con.execute(
             "select c.schema_name || '.' || c.table_name, list(c.column_name) "
             "from duckdb_columns() c join duckdb_tables() t using (database_name, schema_name, "
@@ -149,9 +150,9 @@ def scenario(tmp_path_factory) -> Iterator[dict]:
     user, anon = Pseudonymizer(secret, "user"), Pseudonymizer(secret, "anonymous")
     subjects = {name: user(name) for name in USERS} | {"a1": anon("a1"), "a2": anon("a2")}
     before = {
-        "rows": _rows_per_subject(root / "warehouse.duckdb", subjects),
-        "bytes": {copy: (root / copy).read_bytes() for copy in COPIES},
-        "traffic": dict(_query(root / "warehouse.published.duckdb", _TRAFFIC)),
+        "rows": _rows_per_subject(root / "warehouse", subjects),
+        "bytes": {copy: stored_bytes(root / copy) for copy in COPIES},
+        "traffic": dict(_query(root / "warehouse" / "published.duckdb", _TRAFFIC)),
     }
     app = create_app(root / "exports", user, TOKEN)
     with running(app) as url:
@@ -183,14 +184,14 @@ _TRAFFIC = "select activity_date::varchar, sum(visitors) from marts.fct_traffic_
 
 
 def _query(path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with open_store(path) as con:
         con.execute("set TimeZone = 'UTC'")
         return con.execute(sql).fetchall()
 
 
 def test_erased_and_opted_out_subjects_are_gone_from_every_table(scenario) -> None:
     root, subjects, before = scenario["root"], scenario["subjects"], scenario["before"]
-    after = _rows_per_subject(root / "warehouse.duckdb", subjects)
+    after = _rows_per_subject(root / "warehouse", subjects)
     for name in ("u1", "a1", "u2", "a2"):
         assert [t for t, n in before["rows"] if n == name], f"positive control: {name} was stored"
     gone = {(t, n) for t, n in after if n in ("u1", "a1")}
@@ -210,51 +211,52 @@ def test_erased_and_opted_out_subjects_are_gone_from_every_table(scenario) -> No
         k: v for k, v in before["rows"].items() if k[1] in others
     }
     # u1 owned listing L0: it stays, without its owner
-    assert _query(root / "warehouse.duckdb", "select listing_id from ingested.listing_versions "
+    assert _query(root / "warehouse", "select listing_id from ingested.listing_versions "
                   "where owner_pseudonym is null") == [("lst_0",)]  # fmt: skip
 
 
 def test_a_late_refusal_removes_only_what_was_made_during_it_and_is_published(scenario) -> None:
     root, subjects, before = scenario["root"], scenario["subjects"], scenario["before"]
-    stored = _query(root / "warehouse.duckdb", "select event_id from ingested.events")
+    stored = _query(root / "warehouse", "select event_id from ingested.events")
     events = {record_name(event_id) for (event_id,) in stored}
     assert "2026-01-11-u7-1" not in events  # made at 11:00, inside 10:30-11:30
     assert {"2026-01-11-u7-0", "2026-01-11-u7-2", "2026-01-10-u7-1"} <= events
-    after = _rows_per_subject(root / "warehouse.duckdb", {"u7": subjects["u7"]})
+    after = _rows_per_subject(root / "warehouse", {"u7": subjects["u7"]})
     assert after["ingested.events", "u7"] == before["rows"]["ingested.events", "u7"] - 1
     assert after["ingested.searches", "u7"] == before["rows"]["ingested.searches", "u7"]
     audit = _query(
-        root / "warehouse.published.duckdb",
+        root / "warehouse" / "published.duckdb",
         "select table_name, change, rows from marts.fct_privacy_audit "
         "where rule = 'analytics_refusal_interval'",
     )
     assert ("ingested.events", "deleted", 1) in audit
 
 
-def test_published_copies_hold_nothing_of_them_and_daily_marts_are_rebuilt(scenario) -> None:
+def test_the_lake_and_the_copy_hold_nothing_of_them_and_daily_marts_are_rebuilt(scenario) -> None:
     root, subjects = scenario["root"], scenario["subjects"]
-    for copy in ("warehouse.published.duckdb", "warehouse.access.duckdb"):
-        left = _rows_per_subject(root / copy, subjects)
-        assert {n for _, n in left} & {"u1", "a1"} == set()
-        assert {t for t, n in left if n == "u2"} <= {
-            "ingested.consent_changes",
-            "ingested.identity_links",
-        }
-        assert ("marts.fct_user_listing_interactions", "u3") not in left  # no personalization
-        assert ("marts.fct_user_listing_interactions", "u4") in left
-    traffic = dict(_query(root / "warehouse.published.duckdb", _TRAFFIC))
+    left = _rows_per_subject(root / LAKE, subjects)
+    assert {n for _, n in left} & {"u1", "a1"} == set()
+    assert {t for t, n in left if n == "u2"} <= {
+        "ingested.consent_changes",
+        "ingested.identity_links",
+    }
+    assert ("marts.fct_user_listing_interactions", "u3") not in left  # no personalization
+    assert ("marts.fct_user_listing_interactions", "u4") in left
+    assert _rows_per_subject(root / PUBLISHED, subjects) == {}  # no row about a person
+    traffic = dict(_query(root / "warehouse" / "published.duckdb", _TRAFFIC))
     assert scenario["before"]["traffic"] == {day: 12 for day in DAYS}
     assert traffic == {day: 10 for day in DAYS}  # u1 and u2 no longer counted
 
 
 def test_the_raw_bytes_of_a_purged_pseudonym_are_gone_from_every_file(scenario) -> None:
     root, subjects, before = scenario["root"], scenario["subjects"], scenario["before"]
-    for copy in COPIES:
-        # the marts keep users by their account: the cookie is in the other two files only
-        for name in ("u1",) if copy == "warehouse.published.duckdb" else ("u1", "a1"):
-            assert subjects[name].encode() in before["bytes"][copy], f"control: {name} in {copy}"
-            assert subjects[name].encode() not in (root / copy).read_bytes(), (name, copy)
-        assert subjects["u4"].encode() in (root / copy).read_bytes()  # the search finds the kept
+    after = stored_bytes(root / LAKE)
+    for name in ("u1", "a1"):
+        assert subjects[name].encode() in before["bytes"][LAKE], f"control: {name}"
+        assert subjects[name].encode() not in after, name
+    assert subjects["u4"].encode() in after  # the same search finds the kept
+    for name in subjects:  # the dashboards' copy never held anyone
+        assert subjects[name].encode() not in before["bytes"][PUBLISHED], name
 
 
 def test_every_export_version_on_disk_leaves_them_out(scenario) -> None:
@@ -282,7 +284,7 @@ def test_the_service_answers_popular_for_them_at_once(scenario) -> None:
 
 
 def test_the_audit_and_request_states_are_published_for_the_privacy_page(scenario) -> None:
-    published = scenario["root"] / "warehouse.published.duckdb"
+    published = scenario["root"] / PUBLISHED
     requests = _query(
         published,
         "select request_id, state, state_reason, erased_at is not null "
@@ -306,7 +308,7 @@ def test_the_audit_and_request_states_are_published_for_the_privacy_page(scenari
     assert ("personalization_opt_out", "export_rows_deleted") in exported
     # the deferred request's user keeps every row until it is settled
     assert ("ingested.events", "u5") in _rows_per_subject(
-        scenario["root"] / "warehouse.duckdb", {"u5": scenario["subjects"]["u5"]}
+        scenario["root"] / "warehouse", {"u5": scenario["subjects"]["u5"]}
     )
     assert "erasure request(s) carried out" in scenario["purge_output"]
 
@@ -376,7 +378,7 @@ def test_settlement_time_passing_and_a_backfill_bring_nothing_back(scenario) -> 
         "privacy/accounts",
         [{"user_id": "u6", "ts": "2026-01-15T10:00:00+05:00", "status": "terminated"}],
     )
-    before = _rows_per_subject(root / "warehouse.duckdb", subjects)
+    before = _rows_per_subject(root / "warehouse", subjects)
     env = {**scenario["env"], "ALMATY_AS_OF": "2029-02-01"}
     result = _run(env, "run", "--from", DAYS[0], "--to", DAYS[1])
     assert result.returncode == 0, result.stderr
@@ -385,13 +387,13 @@ def test_settlement_time_passing_and_a_backfill_bring_nothing_back(scenario) -> 
         left = {n for _, n in _rows_per_subject(root / copy, subjects)}
         assert left & {"u1", "a1", "u5", "u6"} == set(), copy
         for name in ("u1", "u5", "u6"):
-            assert subjects[name].encode() not in (root / copy).read_bytes(), (name, copy)
-    after = _rows_per_subject(root / "warehouse.duckdb", subjects)
+            assert subjects[name].encode() not in stored_bytes(root / copy), (name, copy)
+    after = _rows_per_subject(root / "warehouse", subjects)
     kept = [n for n in subjects if n not in ("u1", "a1", "u2", "a2", "u3", "u5", "u6")]
     for table in ("ingested.events", "ingested.searches", "intermediate.int_sessions"):
         for name in kept:
             assert after[table, name] == before[table, name], (table, name)
-    published = root / "warehouse.published.duckdb"
+    published = root / "warehouse" / "published.duckdb"
     requests = _query(
         published,
         "select request_id, state, state_reason, erased_at is not null "

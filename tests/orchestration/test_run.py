@@ -75,7 +75,7 @@ def test_a_backfill_after_an_erasure_brings_nothing_back(zone3, run_almaty, alma
 
 
 def _published_page_views(almaty_env) -> dict[str, int]:
-    published = Path(almaty_env["ALMATY_WAREHOUSE"]).with_suffix(".published.duckdb")
+    published = Path(almaty_env["ALMATY_WAREHOUSE"]) / "published.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
         rows = con.execute(
             "select activity_date::varchar, sum(page_views)::int from marts.fct_traffic_daily "
@@ -212,5 +212,5 @@ def test_a_dbt_that_cannot_run_fails_the_run_and_publishes_nothing(
     [line] = result.stderr.splitlines()
     assert "models failed: dbt" in line and "nowhere" in line and "Traceback" not in line
     assert "published" not in result.stdout
-    published = Path(almaty_env["ALMATY_WAREHOUSE"]).with_name("warehouse.published.duckdb")
+    published = Path(almaty_env["ALMATY_WAREHOUSE"]) / "published.duckdb"
     assert not published.exists()

@@ -125,7 +125,7 @@ def _hour(timestamp: str) -> int:
 def shared_browser(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("shared-browser")
     env = {**almaty_settings(root), "ALMATY_AS_OF": "2026-01-31", "ALMATY_MIN_GROUP_SIZE": "1"}
-    _write_zone(Zone(root / "landing", root / "warehouse.duckdb"))
+    _write_zone(Zone(root / "landing", root / "warehouse"))
     assert almaty_command(env, "secret", "init").returncode == 0
     result = almaty_command(env, "run")
     assert result.returncode == 0, result.stderr

@@ -76,6 +76,7 @@ select
     sum(weight * pow(0.5, age_days / {{ var('interaction_half_life_days') }})) as strength,
     count(*) as interactions,
     max(occurred_at) as last_interaction_at,
+    {{ almaty_day('max(occurred_at)') }} as last_active_date,
     bool_or(event_type = 'booking') as booked
 from weighted
 group by subject_pseudonym, subject_kind, listing_id
